@@ -1,0 +1,33 @@
+"""Media errors. Each also subclasses the built-in error it matches, as PyAV's do."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class MediaError(Exception):
+    """Base for every media error."""
+
+
+class MediaNotFound(MediaError, FileNotFoundError):
+    def __init__(self, source: str) -> None:
+        super().__init__(f"media not found: {source}")
+        self.source = source
+
+
+class UnreadableMedia(MediaError, ValueError):
+    """A file that exists but cannot be probed or decoded (not media, corrupt, no video...)."""
+
+
+class FFmpegError(MediaError, RuntimeError):
+    """ffmpeg exited non-zero. Carries the command, exit code and the tail of stderr."""
+
+    def __init__(self, command: Sequence[str], returncode: int, stderr: str) -> None:
+        self.command = list(command)
+        self.returncode = returncode
+        self.stderr_tail = "\n".join(stderr.strip().splitlines()[-15:])
+        super().__init__(
+            f"ffmpeg failed with exit code {returncode}\n"
+            f"command: {' '.join(self.command)}\n"
+            f"stderr (last lines):\n{self.stderr_tail}"
+        )
