@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from shotline.timeline.model import Clip, ClipKind, Timeline
-from shotline.timeline.timecode import Rate, exact, frame_at, frame_count
+from shotline.timeline.timecode import Rate, exact, frame_at, frame_count, frames_exact
 
 TOLERANCE_FRAMES = 2
 DEFAULT_RATE = Fraction(24)  # for clips whose rate is not known yet
@@ -43,14 +43,16 @@ def _last_frame(clip: Clip, rate: Rate) -> int:
 def _hit(clip: Clip, time: Fraction) -> FrameRef | None:
     rate = clip_rate(clip)
     start, end = exact(clip.start), exact(clip.start) + exact(clip.duration)
-    tolerance = Fraction(TOLERANCE_FRAMES) / rate
-    if start <= time < end:
+    # Distances in frames of this clip, through the one snapping rule, so that a float like
+    # 10 - 2/24 counts as exactly two frames early.
+    early, late = frames_exact(start - time, rate), frames_exact(time - end, rate)
+    if early <= 0 and late < 0:
         local = time - start + exact(clip.trim_start)
         frame = min(max(frame_at(local, rate), _first_frame(clip, rate)), _last_frame(clip, rate))
         snapped = False
-    elif start - tolerance <= time < start:
+    elif 0 < early <= TOLERANCE_FRAMES:
         frame, snapped = _first_frame(clip, rate), True
-    elif end <= time <= end + tolerance:
+    elif 0 <= late <= TOLERANCE_FRAMES:
         frame, snapped = _last_frame(clip, rate), True
     else:
         return None

@@ -1,0 +1,109 @@
+"""Random frame access: one open ``FrameReader`` against one ffmpeg process per frame.
+
+Run with ``.venv/bin/python bench/frame_access.py``. The 1080p clip is generated once into
+``bench/.cache/`` (not timed). Targets from the issue: median <= 30 ms per frame and at least 5x
+faster than the ffmpeg subprocess route. Prints PASS/FAIL; timings are never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import statistics
+import subprocess
+import sys
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from shotline.media.ffmpeg import ffmpeg_exe
+from shotline.media.frames import FrameReader
+from shotline.media.testcard import TestCard, read_frame_index, write_testcard
+from shotline.timeline.timecode import frame_start
+
+CACHE = Path(__file__).resolve().parent / ".cache"
+CARD = TestCard(fps=Fraction(24), duration=30.0, size=(1920, 1080), gop=48, crf=23)
+SAMPLES = 50
+SEED = 20240607
+TARGET_MEDIAN_MS = 30.0
+TARGET_SPEEDUP = 5.0
+
+
+def clip() -> Path:
+    path = CACHE / f"testcard-1080p-{CARD.fps}fps-{CARD.duration:g}s-gop{CARD.gop}.mp4"
+    if not path.exists():
+        print(f"generating {path.name} ({CARD.frames} frames, not timed)...", flush=True)
+        partial = path.with_suffix(".partial.mp4")
+        write_testcard(CARD, partial)
+        partial.replace(path)
+    return path
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def time_reader(path: Path, indices: list[int]) -> tuple[list[float], int]:
+    """Milliseconds per frame with one reader, and how many frames came back wrong."""
+    timings, wrong = [], 0
+    with FrameReader(path) as reader:
+        for index in indices:
+            began = time.perf_counter()
+            pixels = reader.frame(index)
+            timings.append((time.perf_counter() - began) * 1000)
+            wrong += read_frame_index(pixels) != index
+    return timings, wrong
+
+
+def time_ffmpeg(path: Path, indices: list[int]) -> tuple[list[float], int]:
+    """Milliseconds per frame with ``ffmpeg -ss T -i FILE -frames:v 1`` to a PNG pipe."""
+    timings, wrong = [], 0
+    for index in indices:
+        # Seek to the middle of the frame: ffmpeg keeps the first frame at or after T, and a
+        # decimal frame start can round to just after the true one.
+        seconds = frame_start(index, CARD.fps) + Fraction(1, 2) / CARD.fps
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{float(seconds):.6f}",
+                   "-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"]  # fmt: skip
+        began = time.perf_counter()
+        png = subprocess.run(command, check=True, capture_output=True).stdout
+        timings.append((time.perf_counter() - began) * 1000)
+        pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+        # ffmpeg's -ss keeps the first frame starting at or after T, the one after ours.
+        wrong += read_frame_index(pixels) != index + 1
+    return timings, wrong
+
+
+def main() -> int:
+    path = clip()
+    indices = random.Random(SEED).sample(range(CARD.frames), SAMPLES)
+    time_reader(path, indices[:3])  # warm the page cache and imports alike for both routes
+    reader_ms, reader_wrong = time_reader(path, indices)
+    ffmpeg_ms, ffmpeg_wrong = time_ffmpeg(path, indices)
+
+    reader_median, ffmpeg_median = statistics.median(reader_ms), statistics.median(ffmpeg_ms)
+    speedup = ffmpeg_median / reader_median
+    print(f"clip: {path.name} ({CARD.size[0]}x{CARD.size[1]}, {CARD.frames} frames, {SAMPLES} random)")
+    for name, values, wrong in (
+        ("FrameReader", reader_ms, reader_wrong),
+        ("ffmpeg -ss", ffmpeg_ms, ffmpeg_wrong),
+    ):
+        print(f"{name:12} median {statistics.median(values):7.1f} ms   p95 "
+              f"{percentile(values, 0.95):7.1f} ms   wrong frames {wrong}/{SAMPLES}")  # fmt: skip
+    print(f"speedup (median): {speedup:.1f}x")
+
+    checks = [
+        (f"median <= {TARGET_MEDIAN_MS:g} ms", reader_median <= TARGET_MEDIAN_MS),
+        (f">= {TARGET_SPEEDUP:g}x faster than ffmpeg", speedup >= TARGET_SPEEDUP),
+        ("every FrameReader frame exact", reader_wrong == 0),
+    ]
+    for label, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,259 @@
+"""Exact frames out of a video file, by index or by time, with PyAV.
+
+A ``FrameReader`` keeps its container open so that repeated random access pays only for the decode
+from the preceding keyframe, and nothing at all when the next request lies ahead in the same GOP.
+Frame numbers come from each frame's pts, never from counting decoded frames, so a seek that lands
+anywhere still yields the right picture.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import os
+import tempfile
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import av
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from shotline.media.errors import UnreadableMedia
+from shotline.media.probe import _rotation, open_container
+from shotline.timeline.timecode import Rate, Seconds, frame_at, frame_start, parse_rate
+
+Size = tuple[int, int]  # (width, height) as displayed
+Pixels = NDArray[np.uint8]
+
+# Without a seek index, decode forward rather than seek when the target is at most this many GOPs
+# ahead: a seek lands on the target's keyframe, which is at most one GOP behind it anyway.
+_FORWARD_GOPS = 2
+_DEFAULT_GOP_SECONDS = 2
+
+
+class FrameReader:
+    """Random access to the frames of a file's first video stream. Not thread-safe."""
+
+    def __init__(self, path: str | Path, *, size: Size | None = None) -> None:
+        self.path = str(path)
+        self.size = size
+        self._container = open_container(path)
+        try:
+            if not self._container.streams.video:
+                raise UnreadableMedia(f"{self.path}: no video stream")
+            self._stream = self._container.streams.video[0]
+            rate = self._stream.average_rate or self._stream.guessed_rate or self._stream.base_rate
+            if not rate or self._stream.time_base is None:
+                raise UnreadableMedia(f"{self.path}: video stream has no frame rate")
+        except BaseException:
+            self._container.close()
+            raise
+        # Frame threading decodes several frames at once, which only pays when decoding many.
+        self._stream.thread_type = "AUTO"
+        self.rate: Rate = parse_rate(Fraction(rate))
+        self.rotation = _rotation(self._stream)  # degrees clockwise to display upright
+        self._time_base = Fraction(self._stream.time_base)
+        self._start_pts = self._stream.start_time or 0
+        self._half_frame = Fraction(1, 2) / self.rate
+        self.frame_count: int | None = self._stream.frames or None
+        self._decoded: Iterator[av.VideoFrame] | None = None
+        self._last: av.VideoFrame | None = None
+        self._last_index = -1
+        self._at_end = False
+        self._gop_seen: int | None = None  # longest keyframe distance seen while decoding
+        self._last_key_index: int | None = None
+        self._keyframes: list[int] = []  # pts of keyframes known to the demuxer's index
+        self._index_size = -1
+
+    # -- context manager -------------------------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._decoded = None
+        self._last = None
+        self._container.close()
+
+    @property
+    def display_size(self) -> Size:
+        """Width and height of the frames as returned without ``size``: after rotation."""
+        width, height = self._stream.codec_context.width, self._stream.codec_context.height
+        return (height, width) if self.rotation % 180 == 90 else (width, height)
+
+    # -- public access ---------------------------------------------------------------------------
+
+    def frame_at(self, seconds: Seconds, *, size: Size | None = None) -> Pixels:
+        """RGB pixels of the frame whose display interval contains ``seconds``."""
+        return self.frame(frame_at(seconds, self.rate), size=size)
+
+    def frame(self, index: int, *, size: Size | None = None) -> Pixels:
+        """RGB pixels (height x width x 3) of frame ``index``; past the end gives the last frame."""
+        if index < 0:
+            raise ValueError(f"frame index must be >= 0, got {index}")
+        if self.frame_count is not None:
+            index = min(index, self.frame_count - 1)
+        return self._to_pixels(self._decode_to(index), size or self.size)
+
+    # -- decoding --------------------------------------------------------------------------------
+
+    def _index_of(self, frame: av.VideoFrame) -> int:
+        if frame.pts is None:  # no timestamp: trust decode order
+            return self._last_index + 1
+        seconds = (frame.pts - self._start_pts) * self._time_base
+        # Stored timestamps may be rounded to the container's clock (1 ms in Matroska puts 29.97
+        # fps frame 1 at 0.033 s, before its true start); half a frame absorbs any such rounding.
+        return frame_at(seconds + self._half_frame, self.rate)
+
+    def _pts_of(self, index: int) -> int:
+        """The stream timestamp in the middle of frame ``index`` (see ``_index_of``)."""
+        seconds = frame_start(index, self.rate) + self._half_frame
+        return self._start_pts + math.floor(seconds / self._time_base)
+
+    def _decode_to(self, index: int) -> av.VideoFrame:
+        last = self._last
+        if last is not None and (
+            index == self._last_index or (self._at_end and index > self._last_index)
+        ):
+            return last
+        if last is None or index < self._last_index or self._should_seek(index):
+            self._seek_to(index)
+        while self._last is None or self._last_index < index:
+            frame = self._next()
+            if frame is None:
+                break
+            self._keep(frame)
+        if self._last is None:
+            raise UnreadableMedia(f"{self.path}: no decodable video frame")
+        return self._last
+
+    def _should_seek(self, index: int) -> bool:
+        """Whether seeking beats decoding forward from the last frame to ``index``."""
+        keyframes = self._known_keyframes()
+        if keyframes and self._last is not None and self._last.pts is not None:
+            # Exact answer from the demuxer's index: seek only past a keyframe.
+            position = bisect.bisect_right(keyframes, self._pts_of(index)) - 1
+            return position >= 0 and keyframes[position] > self._last.pts
+        gop = self._gop_seen or math.ceil(self.rate * _DEFAULT_GOP_SECONDS)
+        return index - self._last_index > _FORWARD_GOPS * gop
+
+    def _known_keyframes(self) -> list[int]:
+        entries = self._stream.index_entries
+        if len(entries) != self._index_size:  # some demuxers grow their index as they read
+            self._index_size = len(entries)
+            self._keyframes = sorted(e.timestamp for e in entries if e.is_keyframe)
+        return self._keyframes
+
+    def _seek_to(self, index: int) -> None:
+        """Position the decoder at or before frame ``index``, at a keyframe."""
+        self._seek(self._pts_of(index))
+        frame = self._next()
+        if frame is not None and self._index_of(frame) <= index:
+            self._keep(frame)
+            return
+        # Landed past the target (a coarse or missing index): decode from the top instead.
+        self._seek(None)
+
+    def _seek(self, pts: int | None) -> None:
+        try:
+            if pts is None:
+                self._container.seek(0)
+            else:
+                self._container.seek(pts, backward=True, any_frame=False, stream=self._stream)
+        except av.error.FFmpegError as exc:
+            raise UnreadableMedia(f"{self.path}: seek failed: {exc}") from exc
+        self._decoded = iter(self._container.decode(self._stream))
+        self._last = None
+        self._last_index = -1
+        self._last_key_index = None
+        self._at_end = False
+
+    def _next(self) -> av.VideoFrame | None:
+        """The next decoded frame, or None at the end of the stream."""
+        if self._decoded is None:
+            return None
+        try:
+            return next(self._decoded)
+        except StopIteration:
+            self._at_end = True
+            if self._last is not None:
+                self.frame_count = self._last_index + 1
+            return None
+        except av.error.FFmpegError as exc:
+            raise UnreadableMedia(f"{self.path}: cannot decode: {exc}") from exc
+
+    def _keep(self, frame: av.VideoFrame) -> None:
+        index = self._index_of(frame)
+        if frame.key_frame:
+            if self._last_key_index is not None and index > self._last_key_index:
+                self._gop_seen = max(self._gop_seen or 0, index - self._last_key_index)
+            self._last_key_index = index
+        self._last, self._last_index = frame, index
+
+    def _to_pixels(self, frame: av.VideoFrame, size: Size | None) -> Pixels:
+        quarter_turns = self.rotation // 90 % 4
+        if size is not None:
+            width, height = size
+            if quarter_turns % 2:  # scale the stored picture to the rotated shape
+                width, height = height, width
+            frame = frame.reformat(width=width, height=height, interpolation="AREA")
+        pixels = frame.to_ndarray(format="rgb24").astype(np.uint8, copy=False)
+        if quarter_turns:
+            pixels = np.ascontiguousarray(np.rot90(pixels, k=-quarter_turns))
+        return pixels
+
+
+def extract_frame(
+    path: str | Path,
+    *,
+    time: Seconds | None = None,
+    frame: int | None = None,
+    size: Size | None = None,
+) -> Pixels:
+    """One frame, chosen by ``time`` (seconds) or ``frame`` (index), as RGB pixels."""
+    if (time is None) == (frame is None):
+        raise ValueError("give exactly one of time= or frame=")
+    with FrameReader(path, size=size) as reader:
+        return reader.frame(frame) if frame is not None else reader.frame_at(time or 0)
+
+
+def save_png(pixels: Pixels, path: str | Path) -> Path:
+    """Write pixels as PNG atomically: readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            Image.fromarray(pixels).save(out, format="PNG")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def fit_size(size: Size, box: Size) -> Size:
+    """The largest size with ``size``'s aspect ratio that fits in ``box`` (each side at least 1)."""
+    width, height = size
+    scale = min(Fraction(box[0], width), Fraction(box[1], height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def thumbnail(path: str | Path, time: Seconds, max_size: Size = (320, 180)) -> Image.Image:
+    """The frame at ``time``, scaled to fit ``max_size`` keeping its displayed aspect ratio."""
+    with FrameReader(path) as reader:
+        size = fit_size(reader.display_size, max_size)
+        return Image.fromarray(reader.frame_at(time, size=size))
