@@ -8,6 +8,7 @@ faster than the ffmpeg subprocess route. Prints PASS/FAIL; timings are never ass
 from __future__ import annotations
 
 import io
+import math
 import random
 import statistics
 import subprocess
@@ -63,17 +64,16 @@ def time_ffmpeg(path: Path, indices: list[int]) -> tuple[list[float], int]:
     """Milliseconds per frame with ``ffmpeg -ss T -i FILE -frames:v 1`` to a PNG pipe."""
     timings, wrong = [], 0
     for index in indices:
-        # Seek to the middle of the frame: ffmpeg keeps the first frame at or after T, and a
-        # decimal frame start can round to just after the true one.
-        seconds = frame_start(index, CARD.fps) + Fraction(1, 2) / CARD.fps
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{float(seconds):.6f}",
+        # ffmpeg keeps the first frame starting at or after T: give it the frame's start, rounded
+        # down to the microsecond so that the decimal is not just after the true start.
+        micros = math.floor(frame_start(index, CARD.fps) * 1_000_000)
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{micros}us",
                    "-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"]  # fmt: skip
         began = time.perf_counter()
         png = subprocess.run(command, check=True, capture_output=True).stdout
         timings.append((time.perf_counter() - began) * 1000)
         pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-        # ffmpeg's -ss keeps the first frame starting at or after T, the one after ours.
-        wrong += read_frame_index(pixels) != index + 1
+        wrong += read_frame_index(pixels) != index
     return timings, wrong
 
 
@@ -86,7 +86,9 @@ def main() -> int:
 
     reader_median, ffmpeg_median = statistics.median(reader_ms), statistics.median(ffmpeg_ms)
     speedup = ffmpeg_median / reader_median
-    print(f"clip: {path.name} ({CARD.size[0]}x{CARD.size[1]}, {CARD.frames} frames, {SAMPLES} random)")
+    print(
+        f"clip: {path.name} ({CARD.size[0]}x{CARD.size[1]}, {CARD.frames} frames, {SAMPLES} random)"
+    )
     for name, values, wrong in (
         ("FrameReader", reader_ms, reader_wrong),
         ("ffmpeg -ss", ffmpeg_ms, ffmpeg_wrong),

@@ -20,7 +20,9 @@ def test_save_and_load(tmp_path: Path) -> None:
     assert json.loads(path.read_text())["savedBy"] == "ana"  # plain, readable JSON
 
 
-def test_failed_save_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_save_keeps_the_previous_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "scene.json"
     save_timeline(timeline(video("a", 0, 2)), path)
     before = path.read_bytes()
@@ -48,5 +50,7 @@ def test_load_errors_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="missing.json: no such file"):
         load_timeline(tmp_path / "missing.json")
     bad.write_text(json.dumps({"clips": [{"id": "x", "startTime": 0}]}))
-    with pytest.raises(SnapshotError, match=r"bad.json: clip 'x' \(#1\): field 'duration' is required"):
+    with pytest.raises(
+        SnapshotError, match=r"bad.json: clip 'x' \(#1\): field 'duration' is required"
+    ):
         load_timeline(bad)

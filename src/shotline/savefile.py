@@ -27,7 +27,7 @@ def save_timeline(
     saved_by: str | None = None,
     preview_png: bytes | None = None,
 ) -> Timeline:
-    """Write the timeline (stamped with who saved it and when) and its preview; return it stamped."""
+    """Write the timeline, stamped with who saved it and when, and its preview; return it."""
     stamped = timeline.with_(
         saved_at=datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         saved_by=saved_by if saved_by is not None else timeline.saved_by,

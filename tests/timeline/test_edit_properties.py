@@ -83,7 +83,9 @@ def test_edits_keep_every_rule(tl: Timeline, ops: list[tuple[int, tuple[str, flo
 
 @settings(max_examples=300, deadline=None)
 @given(timelines(), st.integers(0, 20), st.integers(-80, 80), st.integers(-2, 2))
-def test_group_moves_keep_relative_timing(tl: Timeline, pick: int, quarter: int, tracks: int) -> None:
+def test_group_moves_keep_relative_timing(
+    tl: Timeline, pick: int, quarter: int, tracks: int
+) -> None:
     clip_id = tl.clips[pick % len(tl.clips)].id
     group = linked_group(tl, clip_id)
     try:

@@ -140,7 +140,9 @@ def test_split_keeps_frames_and_links() -> None:
 
 
 def test_delete_unlinks_from_the_rest() -> None:
-    tl = timeline(video("s1", 0, 2), video("s2", 4, 2), video("gen", 2, 2, track=1, links=("s1", "s2")))
+    tl = timeline(
+        video("s1", 0, 2), video("s2", 4, 2), video("gen", 2, 2, track=1, links=("s1", "s2"))
+    )
     without_gen = delete_clip(tl, "gen")
     assert linked_group(without_gen, "s1") == {"s1"}
     without_s1 = delete_clip(tl, "s1")
@@ -172,7 +174,11 @@ def test_audio_clips_in_a_group_move_on_audio_tracks() -> None:
 
 def test_selection() -> None:
     tl = set_selection(timeline(), in_point=8.45, out_point=8.55, playhead=3.0)
-    assert (tl.selection.in_point, tl.selection.out_point, tl.selection.playhead) == (8.45, 8.55, 3.0)
+    assert (tl.selection.in_point, tl.selection.out_point, tl.selection.playhead) == (
+        8.45,
+        8.55,
+        3.0,
+    )
     with pytest.raises(EditError, match="before in point"):
         set_selection(tl, out_point=1.0)
     assert clear_selection(tl).selection.in_point is None

@@ -101,8 +101,14 @@ def test_local_clips_save_as_placeholders() -> None:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["clips"][1].update(startTime="soon"), r"clip 'clip-gen-1771238213411' \(#2\): field 'startTime' is invalid"),
-        (lambda d: d["clips"][0].pop("duration"), r"clip 'clip-1771238166454' \(#1\): field 'duration' is required"),
+        (
+            lambda d: d["clips"][1].update(startTime="soon"),
+            r"clip 'clip-gen-1771238213411' \(#2\): field 'startTime' is invalid",
+        ),
+        (
+            lambda d: d["clips"][0].pop("duration"),
+            r"clip 'clip-1771238166454' \(#1\): field 'duration' is required",
+        ),
         (lambda d: d["clips"][0].update(trackIndex=1.5), "field 'trackIndex' is invalid"),
         (lambda d: d["clips"][0].update(sourceType="dropbox"), "field 'sourceType' is invalid"),
         (lambda d: d["clips"][0].update(linkedClipIds="x"), "field 'linkedClipIds' is invalid"),

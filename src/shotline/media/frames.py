@@ -53,8 +53,9 @@ class FrameReader:
         except BaseException:
             self._container.close()
             raise
-        # Frame threading decodes several frames at once, which only pays when decoding many.
-        self._stream.thread_type = "AUTO"
+        # Slice threads only: frame threading must refill its pipeline after every seek, which
+        # measured slower for short seek-and-decode runs (the common case here).
+        self._stream.thread_type = "SLICE"
         self.rate: Rate = parse_rate(Fraction(rate))
         self.rotation = _rotation(self._stream)  # degrees clockwise to display upright
         self._time_base = Fraction(self._stream.time_base)

@@ -127,3 +127,14 @@ def _write_tone(
         frame.pts = start
         container.mux(stream.encode(frame))
     container.mux(stream.encode(None))
+
+
+def write_tone_file(path: str | Path, seconds: float, hz: float) -> Path:
+    """An audio-only AAC file (``.m4a``) holding a sine tone."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream("aac", rate=48000)
+        stream.layout = "stereo"
+        _write_tone(container, stream, hz, Fraction(seconds))
+    return path

@@ -30,7 +30,9 @@ def check_clip(timeline: Timeline, clip: Clip) -> None:
     if before(clip.start, 0.0):
         raise EditError(f"clip {clip.id!r}: start must be at or after 0, got {clip.start}")
     if before(clip.trim_start, 0.0):
-        raise EditError(f"clip {clip.id!r}: trim start must be at or after 0, got {clip.trim_start}")
+        raise EditError(
+            f"clip {clip.id!r}: trim start must be at or after 0, got {clip.trim_start}"
+        )
     available = clip.source_duration
     if available is not None and before(available, clip.trim_start + clip.duration):
         raise EditError(

@@ -1,7 +1,7 @@
 """The timeline as immutable values: tracks, clips, the shared selection.
 
-Values never change in place; edits (``edits.py``) return new timelines. Times are seconds as floats,
-as the saved format has them; ``timecode`` turns them into frames.
+Values never change in place; edits (``edits.py``) return new timelines. Times are seconds as
+floats, as the saved format has them; ``timecode`` turns them into frames.
 """
 
 from __future__ import annotations

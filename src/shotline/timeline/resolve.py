@@ -80,11 +80,7 @@ def resolve_frame(
         order = range(len(timeline.tracks) - 1, -1, -1)
     else:
         order = range(track_index, track_index + 1)
-    candidates = [
-        clip
-        for index in order
-        for clip in timeline.on_track(ClipKind.VIDEO, index)
-    ]
+    candidates = [clip for index in order for clip in timeline.on_track(ClipKind.VIDEO, index)]
     hits = [ref for ref in (_hit(c, t) for c in candidates) if ref is not None]
     exact_hits = [h for h in hits if not h.snapped]
     if exact_hits:

@@ -1,8 +1,8 @@
 """Timeline <-> JSON-ready dict, in the seed's save format (seed 000, "What Gets Saved").
 
 Field names are the seed's camelCase ones; fields we do not model are kept in ``extra`` and written
-back unchanged. Local clips are written as placeholders (owner, filename, duration): a path on one
-person's machine means nothing to anyone else. Pure: reading and writing files is ``savefile``'s job.
+back unchanged. Local clips are written as placeholders (owner, filename, duration): a path on
+one person's machine means nothing to anyone else. Pure: file I/O is ``savefile``'s job.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Every conversion between seconds and frames lives here.
 
-Seconds cross our boundaries (JSON, HTTP, Yjs) as floats, exactly as the seed format has them. Frame
-rates are exact rationals (23.976 is ``Fraction(24000, 1001)``). The one rounding rule: a time maps to
-the frame whose display interval ``[n / rate, (n + 1) / rate)`` contains it, after snapping to a frame
-boundary when the time is within ``SNAP`` of a frame of one (so that a float like 0.0333666 still
-lands on frame 1 at 29.97 fps). No other module multiplies seconds by a rate.
+Seconds cross our boundaries (JSON, HTTP, Yjs) as floats, exactly as the seed format has them.
+Frame rates are exact rationals (23.976 is ``Fraction(24000, 1001)``). The one rounding rule: a time
+maps to the frame whose display interval ``[n / rate, (n + 1) / rate)`` contains it, after
+snapping to a frame boundary when the time is within ``SNAP`` of a frame of one (so that a float
+like 0.0333666 still lands on frame 1 at 29.97 fps). No other module multiplies seconds by a rate.
 """
 
 from __future__ import annotations

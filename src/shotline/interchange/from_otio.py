@@ -1,0 +1,137 @@
+"""An OTIO timeline as a shotline timeline.
+
+Positions come from the tracks (gaps included). Where a clip carries our metadata and still sits
+where we exported it, its exact saved fields come back; a clip moved or trimmed in another editor
+takes that editor's times and keeps the rest (links, prompt, cost...).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+import opentimelineio as otio
+
+from shotline.interchange.errors import InterchangeError
+from shotline.interchange.timing import rate_of, seconds
+from shotline.interchange.to_otio import NAMESPACE
+from shotline.timeline.edits import check_timeline
+from shotline.timeline.errors import TimelineError
+from shotline.timeline.model import ClipKind, SourceType, Timeline
+from shotline.timeline.snapshot import SCHEMA_VERSION, from_dict
+from shotline.timeline.timecode import TIME_EPSILON, format_rate, to_seconds
+
+_KINDS = {otio.schema.TrackKind.Video: ClipKind.VIDEO, otio.schema.TrackKind.Audio: ClipKind.AUDIO}
+
+
+def from_otio(timeline: Any) -> Timeline:
+    """Build and validate a shotline timeline; raises ``InterchangeError`` naming what is wrong."""
+    stored = _plain(timeline.metadata.get(NAMESPACE, {}))
+    data: dict[str, Any] = dict(stored.get("timeline") or {})
+    data.setdefault("name", timeline.name or "Untitled")
+    data["schemaVersion"] = data.get("schemaVersion", SCHEMA_VERSION)
+    tracks: dict[ClipKind, list[dict[str, str]]] = {kind: [] for kind in ClipKind}
+    clips: list[dict[str, Any]] = []
+    for track in timeline.tracks:
+        if not isinstance(track, otio.schema.Track):
+            raise InterchangeError(f"nested stack {track.name!r} at the top level is not supported")
+        kind = _KINDS.get(track.kind)
+        if kind is None:
+            continue  # neither video nor audio: nothing of ours
+        index = len(tracks[kind])
+        tracks[kind].append(_track_dict(track, kind, index))
+        for i, child in enumerate(track):
+            if isinstance(child, otio.schema.Gap | otio.schema.Transition):
+                continue  # gaps are positions; dissolves are not modelled
+            if not isinstance(child, otio.schema.Clip):
+                raise InterchangeError(
+                    f"track {track.name!r}: nested sequence {child.name!r} is not supported"
+                )
+            placed = track.range_of_child_at_index(i).start_time
+            clips.append(_clip_dict(child, placed, kind, index, len(clips) + 1))
+    _unique_ids(clips)
+    data["tracks"] = tracks[ClipKind.VIDEO]
+    data["audioTracks"] = tracks[ClipKind.AUDIO]
+    data["clips"] = clips
+    try:
+        result = from_dict(data)
+        check_timeline(result)
+    except TimelineError as exc:
+        raise InterchangeError(str(exc)) from exc
+    return result
+
+
+def _track_dict(track: Any, kind: ClipKind, index: int) -> dict[str, str]:
+    stored = _plain(track.metadata.get(NAMESPACE, {}))
+    prefix = "v" if kind is ClipKind.VIDEO else "a"
+    return {
+        "id": str(stored.get("id") or f"{prefix}{index + 1}"),
+        "name": str(stored.get("name") or track.name or f"{prefix.upper()}{index + 1}"),
+    }
+
+
+def _clip_dict(clip: Any, placed: Any, kind: ClipKind, track: int, number: int) -> dict[str, Any]:
+    stored = _plain(clip.metadata.get(NAMESPACE, {}))
+    out: dict[str, Any] = dict(stored.get("clip") or {})
+    reference = clip.media_reference
+    trimmed = clip.trimmed_range()
+    available = getattr(reference, "available_range", None)
+    source_start = seconds(trimmed.start_time)
+    trim = source_start - seconds(available.start_time) if available else source_start
+    structure = [seconds(placed), seconds(trimmed.duration), source_start]
+    saved = stored.get("placed")
+    if not (out and _same(saved, structure)):
+        # Moved or trimmed elsewhere, or not ours: the structure is the truth.
+        out.update(
+            startTime=to_seconds(structure[0]),
+            duration=to_seconds(structure[1]),
+            trimStart=to_seconds(trim),
+        )
+        if available is not None:
+            out["sourceDuration"] = to_seconds(seconds(available.duration))
+    if not stored:
+        out.update(id=f"clip-{number}", name=clip.name or f"Clip {number}")
+        rate = rate_of((available or trimmed).duration)
+        out["sourceFps"] = format_rate(rate)
+    out["type"] = kind.value
+    out["trackIndex"] = track
+    if isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
+        out["cloudUrl"] = reference.target_url
+        out.setdefault("sourceType", SourceType.CLOUD.value)
+    elif not stored:
+        # No media we can point at (missing, or generated black/bars): a placeholder.
+        out.update(cloudUrl=None, sourceType=SourceType.LOCAL.value, placeholder=True)
+    return out
+
+
+def _same(saved: Any, structure: Sequence[Fraction]) -> bool:
+    if not isinstance(saved, list) or len(saved) != len(structure):
+        return False
+    return all(
+        isinstance(a, int | float) and math.isclose(a, b, rel_tol=0.0, abs_tol=TIME_EPSILON)
+        for a, b in zip(saved, structure, strict=True)
+    )
+
+
+def _unique_ids(clips: list[dict[str, Any]]) -> None:
+    """A clip duplicated in another editor keeps our metadata, id included: give copies new ids."""
+    seen: set[str] = set()
+    for clip in clips:
+        base = str(clip["id"])
+        candidate, n = base, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{base}-{n}"
+        clip["id"] = candidate
+        seen.add(candidate)
+
+
+def _plain(value: Any) -> Any:
+    """OTIO metadata (AnyDictionary, AnyVector) as plain dicts and lists."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_plain(v) for v in value]
+    return value

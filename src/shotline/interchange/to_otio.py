@@ -1,0 +1,91 @@
+"""A shotline timeline as an OTIO timeline.
+
+Video tracks come first (V1 at the bottom, as OTIO stacks them), then audio tracks. Each clip's
+source range is in its own rate; gaps are in the timeline rate. Our own fields ride along in
+``metadata["shotline"]`` so that an ``.otio`` round trip gives back the very same timeline.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import opentimelineio as otio
+
+from shotline.interchange.timing import (
+    at_frame,
+    frames,
+    frames_between,
+    seconds,
+    span,
+    timeline_rate,
+)
+from shotline.timeline.model import Clip, ClipKind, Timeline, Track
+from shotline.timeline.snapshot import clip_to_dict, to_dict
+from shotline.timeline.timecode import exact, format_rate, frame_at, frame_count, frame_start
+
+NAMESPACE = "shotline"
+
+_KINDS = {ClipKind.VIDEO: otio.schema.TrackKind.Video, ClipKind.AUDIO: otio.schema.TrackKind.Audio}
+
+
+def to_otio(timeline: Timeline, rate: Fraction | None = None) -> Any:
+    """Build an ``otio.schema.Timeline``; ``rate`` defaults to the most common clip rate, or 24."""
+    rate = rate or timeline_rate(timeline)
+    header = to_dict(timeline)
+    del header["clips"]  # each clip carries its own fields
+    result = otio.schema.Timeline(name=timeline.name)
+    result.metadata[NAMESPACE] = {"timeline": header, "rate": format_rate(rate)}
+    for kind in ClipKind:
+        for index, track in enumerate(timeline.tracks_of(kind)):
+            result.tracks.append(_track(timeline, kind, index, track, rate))
+    return result
+
+
+def _track(timeline: Timeline, kind: ClipKind, index: int, track: Track, rate: Fraction) -> Any:
+    result = otio.schema.Track(name=track.name, kind=_KINDS[kind])
+    result.metadata[NAMESPACE] = {"id": track.id, "name": track.name}
+    cursor = Fraction(0)  # where the track ends so far, exact seconds
+    for clip in timeline.on_track(kind, index):
+        # Clips start on the timeline rate's frame grid; gaps fill up to them.
+        slot = frame_start(frame_at(clip.start, rate), rate)
+        if slot > cursor:
+            gap = frames(frames_between(cursor, slot, rate), rate)
+            result.append(otio.schema.Gap(source_range=span(frames(0, rate), gap)))
+            cursor = slot
+        item = _clip(clip, cursor, rate)
+        result.append(item)
+        cursor += seconds(item.source_range.duration)
+    # What the structure said at export: on import, a clip that still sits there gets its exact
+    # saved times back; one moved or trimmed in another editor takes the editor's times.
+    for i, child in enumerate(result):
+        if isinstance(child, otio.schema.Clip):
+            child.metadata[NAMESPACE]["placed"] = _placement(result, i)
+    return result
+
+
+def _clip(clip: Clip, position: Fraction, timeline_rate: Fraction) -> Any:
+    rate = clip.source_fps or timeline_rate
+    # The whole frames at the clip's rate that fit between where it lands and where it ends, so
+    # the track never drifts from the clip's true end by a frame or more, whatever the rates.
+    count = max(1, frame_at(exact(clip.start) + exact(clip.duration) - position, rate))
+    source_range = span(at_frame(clip.trim_start, rate), frames(count, rate))
+    if clip.source is None:
+        # Missing media must be explicit: a local placeholder whose file only its owner has.
+        reference: Any = otio.schema.MissingReference()
+    else:
+        reference = otio.schema.ExternalReference(target_url=clip.source)
+    if clip.source_duration is not None:
+        length = frames(frame_count(clip.source_duration, rate), rate)
+        reference.available_range = span(frames(0, rate), length)
+    result = otio.schema.Clip(name=clip.name, media_reference=reference, source_range=source_range)
+    result.metadata[NAMESPACE] = {"clip": clip_to_dict(clip)}
+    return result
+
+
+def _placement(track: Any, index: int) -> list[float]:
+    """Start in the track, duration and source start of one clip, in seconds."""
+    clip = track[index]
+    trimmed = clip.trimmed_range()
+    start = track.range_of_child_at_index(index).start_time
+    return [float(seconds(t)) for t in (start, trimmed.duration, trimmed.start_time)]
