@@ -67,8 +67,8 @@ def time_ffmpeg(path: Path, indices: list[int]) -> tuple[list[float], int]:
         # ffmpeg keeps the first frame starting at or after T: give it the frame's start, rounded
         # down to the microsecond so that the decimal is not just after the true start.
         micros = math.floor(frame_start(index, CARD.fps) * 1_000_000)
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{micros}us",
-                   "-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"]  # fmt: skip
+        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{micros}us"]
+        command += ["-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"]
         began = time.perf_counter()
         png = subprocess.run(command, check=True, capture_output=True).stdout
         timings.append((time.perf_counter() - began) * 1000)

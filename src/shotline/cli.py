@@ -148,13 +148,14 @@ def render(
     from shotline.media.render import render_timeline
     from shotline.savefile import load_timeline
 
+    out_size, out_fps = parse_size(size), parse_fps(fps)  # bad options fail before any work
     timeline = load_timeline(timeline_file)
     with progress_bar(f"rendering {timeline.name}") as report:
         result = render_timeline(
             timeline,
             output,
-            size=parse_size(size),
-            fps=parse_fps(fps),
+            size=out_size,
+            fps=out_fps,
             base_dir=timeline_file.parent,
             progress=report,
         )

@@ -32,7 +32,7 @@ def conform(timeline: Any, rate: Fraction) -> Any:
 def _conform_track(track: Any, rate: Fraction) -> None:
     # Positions first, from the untouched track, then rewrite each item.
     edges = []
-    for i, child in enumerate(track):
+    for i in range(len(track)):
         placed = track.range_of_child_at_index(i)
         first = frame_at(seconds(placed.start_time), rate)
         last = frame_at(seconds(placed.end_time_exclusive()), rate)

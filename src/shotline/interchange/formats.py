@@ -28,5 +28,7 @@ def resolve_format(path: Path, fmt: str | None) -> str:
             )
         return found
     if fmt not in ADAPTERS:
-        raise InterchangeError(f"{path}: unknown format {fmt!r}; expected one of {sorted(ADAPTERS)}")
+        raise InterchangeError(
+            f"{path}: unknown format {fmt!r}; expected one of {sorted(ADAPTERS)}"
+        )
     return fmt

@@ -78,6 +78,8 @@ def _clip_dict(clip: Any, placed: Any, kind: ClipKind, track: int, number: int) 
     reference = clip.media_reference
     trimmed = clip.trimmed_range()
     available = getattr(reference, "available_range", None)
+    if available is not None and available.duration.value <= 0:
+        available = None  # FCP7 gives missing media an empty range: its length is unknown
     source_start = seconds(trimmed.start_time)
     trim = source_start - seconds(available.start_time) if available else source_start
     structure = [seconds(placed), seconds(trimmed.duration), source_start]
@@ -93,7 +95,7 @@ def _clip_dict(clip: Any, placed: Any, kind: ClipKind, track: int, number: int) 
             out["sourceDuration"] = to_seconds(seconds(available.duration))
     if not stored:
         out.update(id=f"clip-{number}", name=clip.name or f"Clip {number}")
-        rate = rate_of((available or trimmed).duration)
+        rate = rate_of(trimmed.duration if available is None else available.duration)
         out["sourceFps"] = format_rate(rate)
     out["type"] = kind.value
     out["trackIndex"] = track
@@ -110,7 +112,7 @@ def _same(saved: Any, structure: Sequence[Fraction]) -> bool:
     if not isinstance(saved, list) or len(saved) != len(structure):
         return False
     return all(
-        isinstance(a, int | float) and math.isclose(a, b, rel_tol=0.0, abs_tol=TIME_EPSILON)
+        isinstance(a, int | float) and math.isclose(a, float(b), abs_tol=TIME_EPSILON)
         for a, b in zip(saved, structure, strict=True)
     )
 

@@ -26,7 +26,7 @@ DEFAULT_RATE = Fraction(24)
 
 
 def timeline_rate(timeline: Timeline) -> Fraction:
-    """The most common clip rate (ties go to the first clip's), or 24 when no clip knows its rate."""
+    """The most common clip rate (ties: the first clip's), or 24 when no clip knows its rate."""
     counts = Counter(c.source_fps for c in timeline.clips if c.source_fps is not None)
     if not counts:
         return DEFAULT_RATE
@@ -34,7 +34,7 @@ def timeline_rate(timeline: Timeline) -> Fraction:
 
 
 def rate_of(time: Any) -> Fraction:
-    """The exact rate of an OTIO RationalTime (its float rate, 29.97002997..., read back exactly)."""
+    """The exact rate of an OTIO RationalTime (a float rate such as 29.97002997...)."""
     return parse_rate(float(time.rate))
 
 

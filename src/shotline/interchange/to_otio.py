@@ -29,8 +29,12 @@ NAMESPACE = "shotline"
 _KINDS = {ClipKind.VIDEO: otio.schema.TrackKind.Video, ClipKind.AUDIO: otio.schema.TrackKind.Audio}
 
 
-def to_otio(timeline: Timeline, rate: Fraction | None = None) -> Any:
-    """Build an ``otio.schema.Timeline``; ``rate`` defaults to the most common clip rate, or 24."""
+def to_otio(timeline: Timeline, rate: Fraction | None = None, *, one_rate: bool = False) -> Any:
+    """Build an ``otio.schema.Timeline``; ``rate`` defaults to the most common clip rate, or 24.
+
+    With ``one_rate`` every clip is cut at ``rate`` too (for formats that hold one rate): each
+    time is rounded once, straight to that rate, rather than to the clip's rate and again later.
+    """
     rate = rate or timeline_rate(timeline)
     header = to_dict(timeline)
     del header["clips"]  # each clip carries its own fields
@@ -38,11 +42,13 @@ def to_otio(timeline: Timeline, rate: Fraction | None = None) -> Any:
     result.metadata[NAMESPACE] = {"timeline": header, "rate": format_rate(rate)}
     for kind in ClipKind:
         for index, track in enumerate(timeline.tracks_of(kind)):
-            result.tracks.append(_track(timeline, kind, index, track, rate))
+            result.tracks.append(_track(timeline, kind, index, track, rate, one_rate))
     return result
 
 
-def _track(timeline: Timeline, kind: ClipKind, index: int, track: Track, rate: Fraction) -> Any:
+def _track(
+    timeline: Timeline, kind: ClipKind, index: int, track: Track, rate: Fraction, one_rate: bool
+) -> Any:
     result = otio.schema.Track(name=track.name, kind=_KINDS[kind])
     result.metadata[NAMESPACE] = {"id": track.id, "name": track.name}
     cursor = Fraction(0)  # where the track ends so far, exact seconds
@@ -53,7 +59,7 @@ def _track(timeline: Timeline, kind: ClipKind, index: int, track: Track, rate: F
             gap = frames(frames_between(cursor, slot, rate), rate)
             result.append(otio.schema.Gap(source_range=span(frames(0, rate), gap)))
             cursor = slot
-        item = _clip(clip, cursor, rate)
+        item = _clip(clip, cursor, rate if one_rate else clip.source_fps or rate)
         result.append(item)
         cursor += seconds(item.source_range.duration)
     # What the structure said at export: on import, a clip that still sits there gets its exact
@@ -64,8 +70,7 @@ def _track(timeline: Timeline, kind: ClipKind, index: int, track: Track, rate: F
     return result
 
 
-def _clip(clip: Clip, position: Fraction, timeline_rate: Fraction) -> Any:
-    rate = clip.source_fps or timeline_rate
+def _clip(clip: Clip, position: Fraction, rate: Fraction) -> Any:
     # The whole frames at the clip's rate that fit between where it lands and where it ends, so
     # the track never drifts from the clip's true end by a frame or more, whatever the rates.
     count = max(1, frame_at(exact(clip.start) + exact(clip.duration) - position, rate))

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from shotline.media.errors import UnreadableMedia
-from shotline.media.probe import _rotation, open_container
+from shotline.media.probe import open_container
 from shotline.timeline.timecode import Rate, Seconds, frame_at, frame_start, parse_rate
 
 Size = tuple[int, int]  # (width, height) as displayed
@@ -57,7 +57,6 @@ class FrameReader:
         # measured slower for short seek-and-decode runs (the common case here).
         self._stream.thread_type = "SLICE"
         self.rate: Rate = parse_rate(Fraction(rate))
-        self.rotation = _rotation(self._stream)  # degrees clockwise to display upright
         self._time_base = Fraction(self._stream.time_base)
         self._start_pts = self._stream.start_time or 0
         self._half_frame = Fraction(1, 2) / self.rate
@@ -88,6 +87,15 @@ class FrameReader:
         self._decoded = None
         self._last = None
         self._container.close()
+
+    @property
+    def rotation(self) -> int:
+        """Degrees counter-clockwise the stored pictures are turned for display (0, 90, 180, 270).
+
+        Read from the decoded frame's display matrix, which PyAV exposes on frames, not streams.
+        """
+        frame = self._last if self._last is not None else self._decode_to(0)
+        return _quarter_turns(frame) * 90
 
     @property
     def display_size(self) -> Size:
@@ -205,7 +213,7 @@ class FrameReader:
         self._last, self._last_index = frame, index
 
     def _to_pixels(self, frame: av.VideoFrame, size: Size | None) -> Pixels:
-        quarter_turns = self.rotation // 90 % 4
+        quarter_turns = _quarter_turns(frame)
         if size is not None:
             width, height = size
             if quarter_turns % 2:  # scale the stored picture to the rotated shape
@@ -213,8 +221,13 @@ class FrameReader:
             frame = frame.reformat(width=width, height=height, interpolation="AREA")
         pixels = frame.to_ndarray(format="rgb24").astype(np.uint8, copy=False)
         if quarter_turns:
-            pixels = np.ascontiguousarray(np.rot90(pixels, k=-quarter_turns))
+            pixels = np.ascontiguousarray(np.rot90(pixels, k=quarter_turns))  # k > 0 turns left
         return pixels
+
+
+def _quarter_turns(frame: av.VideoFrame) -> int:
+    """Counter-clockwise quarter turns for display; odd angles snap to the nearest quarter."""
+    return round(frame.rotation / 90) % 4
 
 
 def extract_frame(

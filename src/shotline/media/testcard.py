@@ -24,6 +24,8 @@ BAND = 1 / 6  # fraction of the height taken by the code band
 
 @dataclass(frozen=True)
 class TestCard:
+    __test__ = False  # not a pytest test class, despite the name
+
     fps: Fraction
     duration: float  # seconds
     size: tuple[int, int] = (320, 180)

@@ -1,0 +1,96 @@
+"""Write a timeline for another editor: OTIO, CMX 3600 EDL, FCP7 XML or FCPXML."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import opentimelineio as otio
+
+from shotline.interchange import fcpxml
+from shotline.interchange.conform import conform
+from shotline.interchange.errors import InterchangeError
+from shotline.interchange.formats import ADAPTERS, resolve_format
+from shotline.interchange.timing import timeline_rate
+from shotline.interchange.to_otio import to_otio
+from shotline.timeline.model import Timeline
+
+
+def export_timeline(
+    timeline: Timeline,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    rate: Fraction | None = None,
+    track_index: int = 0,
+) -> Path:
+    """Write ``timeline`` to ``path`` atomically and return the path.
+
+    ``fmt`` is ``"otio"``, ``"edl"``, ``"fcp7"`` or ``"fcpxml"``; when None the suffix decides
+    (``.otio``, ``.edl``, ``.xml``, ``.fcpxml``). ``rate`` is the sequence rate (default: the most
+    common clip rate, or 24).
+
+    ``.otio`` keeps everything. The others are written at the one rate, in whole frames. CMX 3600
+    holds a single video track and no audio: an EDL gets only video track ``track_index``
+    (0 is V1).
+    """
+    target = Path(path)
+    fmt = resolve_format(target, fmt)
+    rate = rate or timeline_rate(timeline)
+    try:
+        text = _render(timeline, fmt, rate, track_index)
+    except InterchangeError as exc:
+        raise InterchangeError(f"{target}: {exc}") from exc
+    except Exception as exc:  # adapters raise anything from OTIOError to KeyError
+        raise InterchangeError(f"{target}: cannot write {fmt}: {exc}") from exc
+    _write_atomic(target, text)
+    return target
+
+
+def _render(timeline: Timeline, fmt: str, rate: Fraction, track_index: int) -> str:
+    built = to_otio(timeline, rate, one_rate=fmt != "otio")
+    options: dict[str, Any] = {}
+    if fmt == "edl":
+        built = _one_video_track(built, track_index)
+        options["rate"] = float(rate)
+    if fmt != "otio":
+        built = conform(built, rate)  # a no-op unless some time is still off the frame grid
+    text: str = otio.adapters.write_to_string(built, ADAPTERS[fmt], **options)
+    if fmt == "fcpxml":
+        missing = [c.name for c in built.find_clips() if c.media_reference.is_missing_reference]
+        text = fcpxml.repair(text, rate, missing)
+    return text
+
+
+def _one_video_track(built: Any, track_index: int) -> Any:
+    videos = [t for t in built.tracks if t.kind == otio.schema.TrackKind.Video]
+    if not 0 <= track_index < len(videos):
+        raise InterchangeError(
+            f"an EDL holds one video track; track {track_index + 1} does not exist "
+            f"(the timeline has {len(videos)})"
+        )
+    chosen = videos[track_index]
+    if not any(isinstance(c, otio.schema.Clip) for c in chosen):
+        raise InterchangeError(f"video track {chosen.name!r} has no clips to write")
+    built.tracks[:] = [chosen]  # CMX 3600 is one video track; audio is dropped
+    return built
+
+
+def _write_atomic(target: Path, text: str) -> None:
+    """Temp file in the same folder, then rename: readers see the old file or the new."""
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InterchangeError(f"{target}: cannot write: {exc}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise InterchangeError(f"{target}: cannot write: {exc}") from exc

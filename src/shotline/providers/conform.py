@@ -1,0 +1,110 @@
+"""Fit a request to a provider's capabilities where that loses nothing; refuse it otherwise.
+
+Lossless: rounding a frame count to the model's rule (LTX's 8n+1), a size to its multiple (32),
+dropping reference images beyond the model's cap (the output says which). Everything else that
+does not fit raises ``CapabilityError`` with what was asked and what the model can do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from shotline.providers.contracts import (
+    Capabilities,
+    ImageRequest,
+    ProviderInfo,
+    Request,
+    SpeechRequest,
+    VideoRequest,
+)
+from shotline.providers.errors import CapabilityError
+from shotline.timeline.timecode import frame_count
+
+
+@dataclass(frozen=True)
+class Conformed:
+    request: Request
+    dropped_references: tuple[Path, ...] = ()
+    changes: tuple[str, ...] = ()  # human-readable notes of what was adjusted
+
+
+def _size(width: int, height: int, caps: Capabilities, who: str) -> tuple[int, int]:
+    step = caps.size_multiple
+    w, h = max(step, round(width / step) * step), max(step, round(height / step) * step)
+    if caps.max_size is not None and (w > caps.max_size[0] or h > caps.max_size[1]):
+        raise CapabilityError(
+            f"{width}x{height} is larger than {caps.max_size[0]}x{caps.max_size[1]}", provider=who
+        )
+    return w, h
+
+
+def _video(request: VideoRequest, caps: Capabilities, who: str) -> Conformed:
+    changes: list[str] = []
+    if request.first_frame is not None and not caps.first_frame:
+        raise CapabilityError("cannot start from a given first frame", provider=who)
+    if request.last_frame is not None and not caps.last_frame:
+        raise CapabilityError("cannot end on a given last frame", provider=who)
+    if request.audio and not caps.audio:
+        raise CapabilityError("cannot generate audio", provider=who)
+    if caps.fps and request.fps not in caps.fps:
+        rates = ", ".join(str(float(r)) for r in caps.fps)
+        raise CapabilityError(f"{float(request.fps):g} fps is not one of {rates}", provider=who)
+    frames = request.frames
+    if caps.duration_step is not None:
+        # Duration-driven models (WAN: 0.5 s steps) take seconds; express the frames in them.
+        seconds = request.duration
+        steps = max(1, round(seconds / caps.duration_step))
+        seconds = steps * caps.duration_step
+        if caps.min_duration is not None and seconds < caps.min_duration:
+            seconds = caps.min_duration
+        if caps.max_duration is not None and seconds > caps.max_duration:
+            raise CapabilityError(
+                f"{float(request.duration):g} s is longer than {float(caps.max_duration):g} s",
+                provider=who,
+            )
+        frames = frame_count(seconds, request.fps)
+    if not caps.frame_rule.accepts(frames):
+        frames = caps.frame_rule.nearest(frames)
+    if caps.max_frames is not None and frames > caps.max_frames:
+        raise CapabilityError(
+            f"{request.frames} frames is more than the {caps.max_frames} this model makes",
+            provider=who,
+        )
+    frames = max(frames, caps.min_frames)
+    if frames != request.frames:
+        changes.append(f"frames {request.frames} -> {frames}")
+    width, height = _size(request.width, request.height, caps, who)
+    if (width, height) != (request.width, request.height):
+        changes.append(f"size {request.width}x{request.height} -> {width}x{height}")
+    conformed = dataclasses.replace(request, frames=frames, width=width, height=height)
+    return Conformed(conformed, changes=tuple(changes))
+
+
+def _image(request: ImageRequest, caps: Capabilities, who: str) -> Conformed:
+    cap = caps.max_references
+    kept, dropped = request.references[:cap], request.references[cap:]
+    width, height = _size(request.width, request.height, caps, who)
+    changes = []
+    if dropped:
+        changes.append(f"{len(dropped)} reference image(s) over the cap of {cap} not sent")
+    if (width, height) != (request.width, request.height):
+        changes.append(f"size {request.width}x{request.height} -> {width}x{height}")
+    conformed = dataclasses.replace(request, references=kept, width=width, height=height)
+    return Conformed(conformed, dropped_references=dropped, changes=tuple(changes))
+
+
+def conform(request: Request, info: ProviderInfo) -> Conformed:
+    if request.kind is not info.kind:
+        raise CapabilityError(f"is a {info.kind} provider, not {request.kind}", provider=info.id)
+    caps = info.capabilities
+    if isinstance(request, VideoRequest):
+        return _video(request, caps, info.id)
+    if isinstance(request, ImageRequest):
+        return _image(request, caps, info.id)
+    if isinstance(request, SpeechRequest) and caps.voices and request.voice not in caps.voices:
+        raise CapabilityError(
+            f"has no voice {request.voice!r} (voices: {', '.join(caps.voices)})", provider=info.id
+        )
+    return Conformed(request)
