@@ -43,7 +43,9 @@ class Settings(BaseSettings):
     runway_url: str = Field(
         "https://api.dev.runwayml.com", validation_alias=_alias("SHOTLINE_RUNWAY_URL")
     )
-    llm_url: str = Field("https://openrouter.ai/api/v1", validation_alias=_alias("SHOTLINE_LLM_URL"))
+    llm_url: str = Field(
+        "https://openrouter.ai/api/v1", validation_alias=_alias("SHOTLINE_LLM_URL")
+    )
     llm_model: str = Field(
         "anthropic/claude-sonnet-4.5", validation_alias=_alias("SHOTLINE_LLM_MODEL")
     )

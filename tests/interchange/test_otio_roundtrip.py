@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -63,9 +64,10 @@ def test_explicit_rate_keeps_the_round_trip_exact(mixed_timeline: Timeline, tmp_
     assert import_timeline(path) == mixed_timeline
 
 
-def _edit(path: Path, change: object) -> None:
+def _edit(path: Path, change: Callable[[otio.schema.Timeline], None]) -> None:
+    """Change an exported file the way another editor would, keeping our metadata."""
     read = otio.adapters.read_from_file(str(path))
-    change(read)  # type: ignore[operator]
+    change(read)
     otio.adapters.write_to_file(read, str(path))
 
 
@@ -101,16 +103,34 @@ def test_clip_duplicated_in_another_editor_gets_a_new_id(
     timeline = import_timeline(path)
     ids = [c.id for c in timeline.clips]
     assert "late-2" in ids and len(ids) == len(set(ids))
+    assert timeline.clip("late") == mixed_timeline.clip("late")  # the original keeps its id
 
 
-def test_overlap_made_elsewhere_is_refused_naming_the_file(
+def test_timeline_breaking_a_rule_is_refused_naming_the_file(
     mixed_timeline: Timeline, tmp_path: Path
 ) -> None:
     path = export_timeline(mixed_timeline, tmp_path / "cut.otio")
     data = json.loads(path.read_text())
-    # Make the V1 gap hold a clip that claims to be the same clip id as its neighbour.
     first = data["tracks"]["children"][0]["children"][0]
-    first["metadata"]["shotline"]["clip"]["sourceDuration"] = 1.0  # shorter than it shows
+    first["metadata"]["shotline"]["clip"]["sourceDuration"] = 1.0  # shorter than the clip shows
     path.write_text(json.dumps(data))
     with pytest.raises(InterchangeError, match=r"cut\.otio.*wide"):
         import_timeline(path)
+
+
+def test_clip_added_after_a_mixed_rate_clip_stays_butted(
+    mixed_timeline: Timeline, tmp_path: Path
+) -> None:
+    path = export_timeline(mixed_timeline, tmp_path / "cut.otio")
+
+    def append_copy(read: otio.schema.Timeline) -> None:
+        # Right after the 29.97 clip, whose track item ends a sliver before its exact end.
+        read.tracks[0].append(read.tracks[1][3].clone())
+
+    _edit(path, append_copy)
+    timeline = import_timeline(path)
+    ntsc = timeline.clip("ntsc")
+    assert ntsc == mixed_timeline.clip("ntsc")
+    copy = next(c for c in timeline.clips if c.track_index == 0 and c.name == "late.mp4")
+    assert copy.start == ntsc.end
+    assert copy.id == "late-2"

@@ -1,4 +1,4 @@
-"""Generated media for the media tests, made once per session (small, so the whole set takes ~5 s)."""
+"""Generated media for the media tests: small clips, each made once per session on first use."""
 
 from __future__ import annotations
 
@@ -54,8 +54,10 @@ def testcards(media_dir: Path) -> Callable[[str, str], Clip]:
 
     def clip(rate: str, gop: str) -> Clip:
         if (rate, gop) not in made:
-            # Long GOPs get 3 s so the clip has a second keyframe to seek to.
-            card = TestCard(RATES[rate], 3.0 if gop == "long" else 2.0, gop=_gop_frames(RATES[rate], gop))
+            # Long GOPs get 2.5 s so the clip has a second keyframe to seek to.
+            card = TestCard(
+                RATES[rate], 2.5 if gop == "long" else 1.5, gop=_gop_frames(RATES[rate], gop)
+            )
             path = write_testcard(card, media_dir / f"card-{rate}-{gop}.mp4")
             made[rate, gop] = Clip(path, card)
         return made[rate, gop]

@@ -57,8 +57,12 @@ def _render(timeline: Timeline, fmt: str, rate: Fraction, track_index: int) -> s
     if fmt == "edl":
         built = _one_video_track(built, track_index)
         options["rate"] = float(rate)
+    if fmt in ("fcp7", "fcpxml"):
+        _bound_unknown_media(built)
     if fmt != "otio":
         built = conform(built, rate)  # a no-op unless some time is still off the frame grid
+    if fmt == "fcpxml":
+        _pad_primary_storyline(built)
     text: str = otio.adapters.write_to_string(built, ADAPTERS[fmt], **options)
     if fmt == "fcpxml":
         missing = [c.name for c in built.find_clips() if c.media_reference.is_missing_reference]
@@ -78,6 +82,28 @@ def _one_video_track(built: Any, track_index: int) -> Any:
         raise InterchangeError(f"video track {chosen.name!r} has no clips to write")
     built.tracks[:] = [chosen]  # CMX 3600 is one video track; audio is dropped
     return built
+
+
+def _bound_unknown_media(built: Any) -> None:
+    """Both XML writers need every file's length: where we do not know it, say the media runs to
+    the end of what the clip shows (true, if not the whole truth)."""
+    for clip in built.find_clips():
+        reference = clip.media_reference
+        if isinstance(reference, otio.schema.ExternalReference) and not reference.available_range:
+            end = clip.source_range.end_time_exclusive()
+            zero = otio.opentime.RationalTime(0, end.rate)
+            reference.available_range = otio.opentime.range_from_start_end_time(zero, end)
+
+
+def _pad_primary_storyline(built: Any) -> None:
+    """FCPXML hangs every other track's clips off the first track's items (its primary
+    storyline); the adapter fails on a clip with nothing under it, so run a gap to the end."""
+    if not built.tracks:
+        return
+    primary = built.tracks[0]
+    end = max(track.duration() for track in built.tracks)
+    if primary.duration() < end:
+        primary.append(otio.schema.Gap(duration=end - primary.duration()))
 
 
 def _write_atomic(target: Path, text: str) -> None:

@@ -31,9 +31,10 @@ def from_otio(timeline: Any) -> Timeline:
     stored = _plain(timeline.metadata.get(NAMESPACE, {}))
     data: dict[str, Any] = dict(stored.get("timeline") or {})
     data.setdefault("name", timeline.name or "Untitled")
-    data["schemaVersion"] = data.get("schemaVersion", SCHEMA_VERSION)
+    data.setdefault("schemaVersion", SCHEMA_VERSION)
     tracks: dict[ClipKind, list[dict[str, str]]] = {kind: [] for kind in ClipKind}
     clips: list[dict[str, Any]] = []
+    moved: list[dict[str, Any]] = []  # placed by the structure, not restored
     for track in timeline.tracks:
         if not isinstance(track, otio.schema.Track):
             raise InterchangeError(f"nested stack {track.name!r} at the top level is not supported")
@@ -42,6 +43,7 @@ def from_otio(timeline: Any) -> Timeline:
             continue  # neither video nor audio: nothing of ours
         index = len(tracks[kind])
         tracks[kind].append(_track_dict(track, kind, index))
+        butt = _Butt()
         for i, child in enumerate(track):
             if isinstance(child, otio.schema.Gap | otio.schema.Transition):
                 continue  # gaps are positions; dissolves are not modelled
@@ -50,8 +52,16 @@ def from_otio(timeline: Any) -> Timeline:
                     f"track {track.name!r}: nested sequence {child.name!r} is not supported"
                 )
             placed = track.range_of_child_at_index(i).start_time
-            clips.append(_clip_dict(child, placed, kind, index, len(clips) + 1))
-    _unique_ids(clips)
+            if track.source_range is not None:
+                # EDL readers start a track at its first record time: positions count from there.
+                placed -= track.source_range.start_time
+            clip, restored = _clip_dict(child, placed, kind, index, len(clips) + 1)
+            start = seconds(placed)
+            butt.follow(clip, start, start + seconds(child.trimmed_range().duration), restored)
+            clips.append(clip)
+            if not restored:
+                moved.append(clip)
+    _unique_ids(clips, moved)
     data["tracks"] = tracks[ClipKind.VIDEO]
     data["audioTracks"] = tracks[ClipKind.AUDIO]
     data["clips"] = clips
@@ -72,7 +82,35 @@ def _track_dict(track: Any, kind: ClipKind, index: int) -> dict[str, str]:
     }
 
 
-def _clip_dict(clip: Any, placed: Any, kind: ClipKind, track: int, number: int) -> dict[str, Any]:
+class _Butt:
+    """Keeps a clip placed in another editor butted against a neighbour restored from metadata.
+
+    A mixed-rate clip's structure ends up to a frame before its exact saved end; a clip the other
+    editor put right after it would otherwise overlap the restored end by that sliver.
+    """
+
+    def __init__(self) -> None:
+        self.structure_end: Fraction | None = None
+        self.end = 0.0
+
+    def follow(self, clip: dict[str, Any], start: Fraction, end: Fraction, restored: bool) -> None:
+        """``start`` and ``end``: where the structure puts ``clip``, before any restoring."""
+        butted = self.structure_end is not None and abs(start - self.structure_end) <= TIME_EPSILON
+        shift = self.end - clip["startTime"]
+        if not restored and butted and 0 < shift < clip["duration"]:
+            clip.update(
+                startTime=self.end,
+                duration=clip["duration"] - shift,
+                trimStart=clip["trimStart"] + shift,
+            )
+        self.structure_end = end
+        self.end = clip["startTime"] + clip["duration"]
+
+
+def _clip_dict(
+    clip: Any, placed: Any, kind: ClipKind, track: int, number: int
+) -> tuple[dict[str, Any], bool]:
+    """The clip in the saved format, and whether its exact saved times were restored."""
     stored = _plain(clip.metadata.get(NAMESPACE, {}))
     out: dict[str, Any] = dict(stored.get("clip") or {})
     reference = clip.media_reference
@@ -83,8 +121,8 @@ def _clip_dict(clip: Any, placed: Any, kind: ClipKind, track: int, number: int) 
     source_start = seconds(trimmed.start_time)
     trim = source_start - seconds(available.start_time) if available else source_start
     structure = [seconds(placed), seconds(trimmed.duration), source_start]
-    saved = stored.get("placed")
-    if not (out and _same(saved, structure)):
+    restored = bool(out) and _same(stored.get("placed"), structure)
+    if not restored:
         # Moved or trimmed elsewhere, or not ours: the structure is the truth.
         out.update(
             startTime=to_seconds(structure[0]),
@@ -105,7 +143,7 @@ def _clip_dict(clip: Any, placed: Any, kind: ClipKind, track: int, number: int) 
     elif not stored:
         # No media we can point at (missing, or generated black/bars): a placeholder.
         out.update(cloudUrl=None, sourceType=SourceType.LOCAL.value, placeholder=True)
-    return out
+    return out, restored
 
 
 def _same(saved: Any, structure: Sequence[Fraction]) -> bool:
@@ -117,10 +155,14 @@ def _same(saved: Any, structure: Sequence[Fraction]) -> bool:
     )
 
 
-def _unique_ids(clips: list[dict[str, Any]]) -> None:
-    """A clip duplicated in another editor keeps our metadata, id included: give copies new ids."""
+def _unique_ids(clips: list[dict[str, Any]], moved: list[dict[str, Any]]) -> None:
+    """A clip duplicated in another editor keeps our metadata, id included: give copies new ids.
+
+    Clips still where we exported them keep theirs; moved ones yield.
+    """
     seen: set[str] = set()
-    for clip in clips:
+    kept = [c for c in clips if not any(c is m for m in moved)]
+    for clip in kept + moved:
         base = str(clip["id"])
         candidate, n = base, 1
         while candidate in seen:

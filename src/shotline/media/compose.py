@@ -16,6 +16,7 @@ whole span, even where a higher track hides the picture (linked audio, as NLEs d
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -87,11 +88,11 @@ def plan_segments(timeline: Timeline, fps: Rate) -> tuple[VideoSegment, ...]:
     # Higher track first; on one track (where edits forbid overlap) a later start covers an earlier.
     video.sort(key=lambda c: (c.track_index, c.start), reverse=True)
     cuts = {0, total}
-    for clip in video:
-        cuts.update(min(max(f, 0), total) for f in _frame_range(clip, fps))
+    for video_clip in video:
+        cuts.update(min(max(f, 0), total) for f in _frame_range(video_clip, fps))
     bounds = sorted(cuts)
     segments: list[VideoSegment] = []
-    for first, end in zip(bounds, bounds[1:], strict=False):
+    for first, end in itertools.pairwise(bounds):
         if end <= first:
             continue
         clip = _top_clip(video, first, fps)

@@ -1,8 +1,9 @@
 """Exact frames out of a video file, by index or by time, with PyAV.
 
-A ``FrameReader`` keeps its container open so that repeated random access pays only for the decode
-from the preceding keyframe, and nothing at all when the next request lies ahead in the same GOP.
-Frame numbers come from each frame's pts, never from counting decoded frames, so a seek that lands
+A ``FrameReader`` keeps its container open so that random access pays only for the decode from the
+preceding keyframe, and a request ahead in the same GOP only for the frames in between (no seek).
+Frame numbers come from each frame's pts (rounded to the nearest frame slot, which absorbs
+containers that store coarse timestamps), never from counting decoded frames, so a seek that lands
 anywhere still yields the right picture.
 """
 

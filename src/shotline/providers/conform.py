@@ -1,13 +1,14 @@
 """Fit a request to a provider's capabilities where that loses nothing; refuse it otherwise.
 
-Lossless: rounding a frame count to the model's rule (LTX's 8n+1), a size to its multiple (32),
-dropping reference images beyond the model's cap (the output says which). Everything else that
+Lossless: rounding a frame count up to the model's rule (LTX's 8n+1), a size up to its multiple
+(32), dropping reference images beyond the model's cap (the output says which). Everything else that
 does not fit raises ``CapabilityError`` with what was asked and what the model can do.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,8 +32,9 @@ class Conformed:
 
 
 def _size(width: int, height: int, caps: Capabilities, who: str) -> tuple[int, int]:
+    # Round up: a slightly larger frame can be cropped back without losing any of the picture.
     step = caps.size_multiple
-    w, h = max(step, round(width / step) * step), max(step, round(height / step) * step)
+    w, h = math.ceil(width / step) * step, math.ceil(height / step) * step
     if caps.max_size is not None and (w > caps.max_size[0] or h > caps.max_size[1]):
         raise CapabilityError(
             f"{width}x{height} is larger than {caps.max_size[0]}x{caps.max_size[1]}", provider=who
@@ -66,7 +68,7 @@ def _video(request: VideoRequest, caps: Capabilities, who: str) -> Conformed:
             )
         frames = frame_count(seconds, request.fps)
     if not caps.frame_rule.accepts(frames):
-        frames = caps.frame_rule.nearest(frames)
+        frames = caps.frame_rule.at_least(frames)
     if caps.max_frames is not None and frames > caps.max_frames:
         raise CapabilityError(
             f"{request.frames} frames is more than the {caps.max_frames} this model makes",

@@ -195,8 +195,9 @@ class FrameRule:
     multiple: int = 1
     offset: int = 0
 
-    def nearest(self, frames: int) -> int:
-        n = max(0, round((frames - self.offset) / self.multiple))
+    def at_least(self, frames: int) -> int:
+        """The smallest valid count not below ``frames``: generate a little more, trim later."""
+        n = max(0, math.ceil((frames - self.offset) / self.multiple))
         return self.multiple * n + self.offset
 
     def accepts(self, frames: int) -> bool:
