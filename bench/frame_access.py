@@ -14,10 +14,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image
 
 from shotline.media.ffmpeg import ffmpeg_exe
@@ -48,41 +50,44 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def time_reader(path: Path, indices: list[int]) -> tuple[list[float], int]:
-    """Milliseconds per frame with one reader, and how many frames came back wrong."""
-    timings, wrong = [], 0
-    with FrameReader(path) as reader:
-        for index in indices:
-            began = time.perf_counter()
-            pixels = reader.frame(index)
-            timings.append((time.perf_counter() - began) * 1000)
-            wrong += read_frame_index(pixels) != index
-    return timings, wrong
+def ffmpeg_frame(path: Path, index: int) -> NDArray[np.uint8]:
+    """One frame through ``ffmpeg -ss T -i FILE -frames:v 1`` to a PNG pipe."""
+    # ffmpeg keeps the first frame starting at or after T: give it the frame's start, rounded down
+    # to the microsecond so that the decimal is not just after the true start.
+    micros = math.floor(frame_start(index, CARD.fps) * 1_000_000)
+    command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{micros}us"]
+    command += ["-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"]
+    png = subprocess.run(command, check=True, capture_output=True).stdout
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
-def time_ffmpeg(path: Path, indices: list[int]) -> tuple[list[float], int]:
-    """Milliseconds per frame with ``ffmpeg -ss T -i FILE -frames:v 1`` to a PNG pipe."""
-    timings, wrong = [], 0
-    for index in indices:
-        # ffmpeg keeps the first frame starting at or after T: give it the frame's start, rounded
-        # down to the microsecond so that the decimal is not just after the true start.
-        micros = math.floor(frame_start(index, CARD.fps) * 1_000_000)
-        command = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-ss", f"{micros}us"]
-        command += ["-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "-"]
-        began = time.perf_counter()
-        png = subprocess.run(command, check=True, capture_output=True).stdout
-        timings.append((time.perf_counter() - began) * 1000)
-        pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-        wrong += read_frame_index(pixels) != index
-    return timings, wrong
+def timed(get: Callable[[int], NDArray[np.uint8]], index: int) -> tuple[float, bool]:
+    """Milliseconds to get frame ``index``, and whether the right frame came back."""
+    began = time.perf_counter()
+    pixels = get(index)
+    elapsed = (time.perf_counter() - began) * 1000
+    return elapsed, read_frame_index(pixels) == index
 
 
 def main() -> int:
     path = clip()
     indices = random.Random(SEED).sample(range(CARD.frames), SAMPLES)
-    time_reader(path, indices[:3])  # warm the page cache and imports alike for both routes
-    reader_ms, reader_wrong = time_reader(path, indices)
-    ffmpeg_ms, ffmpeg_wrong = time_ffmpeg(path, indices)
+    reader_ms: list[float] = []
+    ffmpeg_ms: list[float] = []
+    reader_wrong = ffmpeg_wrong = 0
+    with FrameReader(path) as reader:
+        for index in indices[:3]:  # warm the page cache and lazy imports for both routes
+            reader.frame(index)
+            ffmpeg_frame(path, index)
+        # One reader kept open across all requests; the routes alternate frame by frame so that
+        # load from other processes on the machine falls on both alike.
+        for index in indices:
+            elapsed, ok = timed(reader.frame, index)
+            reader_ms.append(elapsed)
+            reader_wrong += not ok
+            elapsed, ok = timed(lambda n: ffmpeg_frame(path, n), index)
+            ffmpeg_ms.append(elapsed)
+            ffmpeg_wrong += not ok
 
     reader_median, ffmpeg_median = statistics.median(reader_ms), statistics.median(ffmpeg_ms)
     speedup = ffmpeg_median / reader_median

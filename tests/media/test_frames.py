@@ -11,6 +11,7 @@ from PIL import Image
 
 from shotline.media.errors import MediaNotFound, UnreadableMedia
 from shotline.media.frames import FrameReader, extract_frame, fit_size, save_png, thumbnail
+from shotline.media.probe import probe
 from shotline.media.testcard import read_frame_index
 from shotline.timeline.timecode import frame_start
 
@@ -134,13 +135,18 @@ def test_other_containers(
         for n in (0, 1, 2, 29, clip.frames - 1):
             assert index_at(reader, float(frame_start(n, fps))) == n
             assert index_at(reader, float(frame_start(n, fps) + Fraction(999, 1000) / fps)) == n
+        # No frame count in these headers: the end is found by decoding to it.
+        assert read_frame_index(reader.frame(clip.frames + 50)) == clip.frames - 1
+        assert reader.frame_count == clip.frames
 
 
 def test_rotated_file_is_returned_upright(testcards: Cards, remux: Callable[..., Clip]) -> None:
     # -display_rotation 90 turns the picture 90 degrees counter-clockwise for display.
     clip = remux(testcards("25", "short"), "rotated.mp4", ["-display_rotation", "90"])
+    assert probe(clip.path).rotation == 270
+    assert probe(clip.path).display_size == (180, 320)
     with FrameReader(clip.path) as reader:
-        assert reader.rotation == 90
+        assert reader.rotation == 270  # clockwise, as MediaInfo.rotation
         assert reader.display_size == (180, 320)
         pixels = reader.frame(12)
         assert pixels.shape == (320, 180, 3)

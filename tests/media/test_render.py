@@ -50,14 +50,32 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Card]:
         "portrait": TestCard(R24, 1.0, size=(180, 320), color=(40, 200, 40)),
         "tone": TestCard(R25, 2.0, tone=880.0),
     }
-    return {name: Card(write_testcard(card, folder / f"{name}.mp4"), card) for name, card in specs.items()}
+    return {
+        name: Card(write_testcard(card, folder / f"{name}.mp4"), card)
+        for name, card in specs.items()
+    }
 
 
 def clip(
-    cid: str, card: Card, start: float, duration: float, trim: float = 0.0, track: int = 0, **kw: object
+    cid: str,
+    card: Card,
+    start: float,
+    duration: float,
+    trim: float = 0.0,
+    track: int = 0,
+    has_audio: bool = False,
 ) -> Clip:
-    return Clip(cid, cid.upper(), start=start, duration=duration, trim_start=trim, track_index=track,
-                source=str(card.path), source_fps=card.card.fps, **kw)  # type: ignore[arg-type]  # fmt: skip
+    return Clip(
+        cid,
+        cid.upper(),
+        start=start,
+        duration=duration,
+        trim_start=trim,
+        track_index=track,
+        source=str(card.path),
+        source_fps=card.card.fps,
+        has_audio=has_audio,
+    )
 
 
 def decode(path: Path) -> list[NDArray[np.uint8]]:
@@ -99,16 +117,24 @@ def frames_of(timeline: Timeline, cards: dict[str, Card]) -> dict[str, int]:
 
 
 def test_plan_segments_sum_to_total_and_topmost_wins() -> None:
-    tl = Timeline(clips=(
-        Clip("low", "L", start=0.0, duration=3.0, source="x"),
-        Clip("top", "T", start=1.01, duration=0.5, track_index=1, source="y"),
-        Clip("late", "E", start=3.5, duration=1.0, source="z"),
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            Clip("low", "L", start=0.0, duration=3.0, source="x"),
+            Clip("top", "T", start=1.01, duration=0.5, track_index=1, source="y"),
+            Clip("late", "E", start=3.5, duration=1.0, source="z"),
+        )
+    )
     plan = plan_render(tl, R2997)
     assert plan.frames == frame_count(4.5, R2997)
     assert sum(s.frames for s in plan.segments) == plan.frames
     assert [s.first_frame for s in plan.segments] == [0, 31, 46, 90, 105]
-    assert [s.clip.id if s.clip else None for s in plan.segments] == ["low", "top", "low", None, "late"]
+    assert [s.clip.id if s.clip else None for s in plan.segments] == [
+        "low",
+        "top",
+        "low",
+        None,
+        "late",
+    ]
     after = plan.segments[2]  # the low clip resumes where the top one ends
     assert after.source_start == frame_start(46, R2997)
 
@@ -135,12 +161,14 @@ def test_frame_map_snaps_float_noise() -> None:
 
 def test_matching_rate_is_exact_frame_for_frame(cards: dict[str, Card], tmp_path: Path) -> None:
     c = cards["24"]
-    tl = Timeline(clips=(
-        clip("a", c, 0.0, 0.75, trim=0.375),   # trims off keyframes, into the middle of a GOP
-        clip("b", c, 0.75, 1.0, trim=1.25 + 1 / 48),  # half a frame in: still frame 30
-        clip("top", c, 1.25, 0.25, trim=2.0, track=1),  # covers part of b
-        clip("c", c, 2.0, 0.5, trim=0.0),
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("a", c, 0.0, 0.75, trim=0.375),  # trims off keyframes, into the middle of a GOP
+            clip("b", c, 0.75, 1.0, trim=1.25 + 1 / 48),  # half a frame in: still frame 30
+            clip("top", c, 1.25, 0.25, trim=2.0, track=1),  # covers part of b
+            clip("c", c, 2.0, 0.5, trim=0.0),
+        )
+    )
     result = render_timeline(tl, tmp_path / "exact.mp4", size=SIZE, fps=R24)
     assert not result.fast_path
     assert result.frames == 60 and result.duration == Fraction(5, 2)
@@ -184,13 +212,17 @@ def test_frame_count_duration_and_streams(cards: dict[str, Card], tmp_path: Path
         assert first.pts == 0
 
 
-def test_gap_is_black_and_trailing_audio_extends_video(cards: dict[str, Card], tmp_path: Path) -> None:
+def test_gap_is_black_and_trailing_audio_extends_video(
+    cards: dict[str, Card], tmp_path: Path
+) -> None:
     tone = cards["tone"]
-    tl = Timeline(clips=(
-        clip("a", cards["24"], 0.0, 0.5),
-        clip("b", cards["24"], 1.0, 0.5),
-        Clip("music", "M", start=0.0, duration=2.0, kind=ClipKind.AUDIO, source=str(tone.path)),
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("a", cards["24"], 0.0, 0.5),
+            clip("b", cards["24"], 1.0, 0.5),
+            Clip("music", "M", start=0.0, duration=2.0, kind=ClipKind.AUDIO, source=str(tone.path)),
+        )
+    )
     result = render_timeline(tl, tmp_path / "gap.mp4", size=SIZE, fps=R24)
     images = decode(result.path)
     assert len(images) == 48
@@ -210,10 +242,12 @@ def _picture_rows(image: NDArray[np.uint8]) -> tuple[int, int]:
 
 
 def test_letterboxing_keeps_the_shape(cards: dict[str, Card], tmp_path: Path) -> None:
-    tl = Timeline(clips=(
-        clip("wide", cards["wide43"], 0.0, 0.5, trim=0.25),
-        clip("tall", cards["portrait"], 0.5, 0.5),
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("wide", cards["wide43"], 0.0, 0.5, trim=0.25),
+            clip("tall", cards["portrait"], 0.5, 0.5),
+        )
+    )
     result = render_timeline(tl, tmp_path / "box.mp4", size=SIZE, fps=R24)
     images = decode(result.path)
     four_three, portrait = images[3], images[12]
@@ -228,7 +262,8 @@ def test_letterboxing_keeps_the_shape(cards: dict[str, Card], tmp_path: Path) ->
     # 180x320 portrait fits as ~101x180 in the middle.
     left, right = _picture_columns(portrait)
     assert abs((right - left) - 101) <= 3 and abs((left + right) / 2 - 160) <= 2
-    assert _picture_rows(portrait) == (0, 180)
+    assert _picture_rows(portrait)[0] == 0  # full height (the code band at the bottom is black)
+    assert portrait[5, 160, 1] > 150 and portrait[140, 160, 1] > 150
     assert read_frame_index(portrait[:, left:right]) == 0
 
 
@@ -246,15 +281,26 @@ def decode_audio(path: Path) -> tuple[NDArray[np.float32], int]:
 
 def test_audio_mix_levels_and_silence(cards: dict[str, Card], tmp_path: Path) -> None:
     tone, loud = cards["tone"], cards["24"]
-    tl = Timeline(clips=(
-        clip("v1", loud, 0.0, 1.0, has_audio=True),  # 440 Hz, 0.3
-        clip("over", cards["25"], 0.0, 1.0, track=1),  # hides v1's picture; v1 still plays
-        clip("quiet", cards["2997"], 1.0, 1.0),  # picture only
-        Clip("music", "M", start=2.0, duration=1.0, kind=ClipKind.AUDIO, source=str(tone.path),
-             trim_start=0.5),  # fmt: skip
-        clip("both", loud, 3.0, 1.0, has_audio=True),
-        Clip("music2", "M2", start=3.0, duration=1.0, kind=ClipKind.AUDIO, source=str(tone.path)),
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("v1", loud, 0.0, 1.0, has_audio=True),  # 440 Hz, 0.3
+            clip("over", cards["25"], 0.0, 1.0, track=1),  # hides v1's picture; v1 still plays
+            clip("quiet", cards["2997"], 1.0, 1.0),  # picture only
+            Clip(
+                "music",
+                "M",
+                start=2.0,
+                duration=1.0,
+                kind=ClipKind.AUDIO,
+                source=str(tone.path),
+                trim_start=0.5,
+            ),
+            clip("both", loud, 3.0, 1.0, has_audio=True),
+            Clip(
+                "music2", "M2", start=3.0, duration=1.0, kind=ClipKind.AUDIO, source=str(tone.path)
+            ),
+        )
+    )
     result = render_timeline(tl, tmp_path / "audio.mp4", size=SIZE, fps=R24)
     samples, rate = decode_audio(result.path)
     assert rate == 48000 and samples.shape[0] == 2
@@ -276,12 +322,20 @@ def test_silent_track_when_nothing_has_audio(cards: dict[str, Card], tmp_path: P
 
 
 def test_placeholders_warn_and_show_grey_stripes(cards: dict[str, Card], tmp_path: Path) -> None:
-    tl = Timeline(clips=(
-        clip("a", cards["24"], 0.0, 0.5),
-        Clip("pending", "Pending shot", start=0.5, duration=0.5, source=None),
-        Clip("elsewhere", "Local", start=1.0, duration=0.5, source="not/here.mp4",
-             source_type=SourceType.LOCAL),  # fmt: skip
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("a", cards["24"], 0.0, 0.5),
+            Clip("pending", "Pending shot", start=0.5, duration=0.5, source=None),
+            Clip(
+                "elsewhere",
+                "Local",
+                start=1.0,
+                duration=0.5,
+                source="not/here.mp4",
+                source_type=SourceType.LOCAL,
+            ),
+        )
+    )
     result = render_timeline(tl, tmp_path / "ph.mp4", size=SIZE, fps=R24, base_dir=tmp_path)
     assert len(result.warnings) == 2
     assert "'pending'" in result.warnings[0] and "'elsewhere'" in result.warnings[1]
@@ -295,10 +349,12 @@ def test_placeholders_warn_and_show_grey_stripes(cards: dict[str, Card], tmp_pat
 
 
 def test_missing_media_names_the_clip(cards: dict[str, Card], tmp_path: Path) -> None:
-    tl = Timeline(clips=(
-        clip("a", cards["24"], 0.0, 0.5),
-        Clip("lost-7", "Lost", start=0.5, duration=0.5, source="gone/shot.mp4"),
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("a", cards["24"], 0.0, 0.5),
+            Clip("lost-7", "Lost", start=0.5, duration=0.5, source="gone/shot.mp4"),
+        )
+    )
     out = tmp_path / "missing.mp4"
     with pytest.raises(ClipMediaNotFound) as caught:
         render_timeline(tl, out, size=SIZE, fps=R24, base_dir=tmp_path)
@@ -341,11 +397,13 @@ def test_bad_arguments(cards: dict[str, Card], tmp_path: Path) -> None:
 
 def test_fast_path_copies_keyframe_aligned_runs(cards: dict[str, Card], tmp_path: Path) -> None:
     a, b = cards["24"], cards["24b"]
-    tl = Timeline(clips=(
-        clip("a", a, 0.0, 1.0, trim=0.5, has_audio=True),  # frames 12..35: keyframe to keyframe
-        clip("b", b, 1.0, 2.0),  # the whole file
-        clip("c", a, 3.0, 1.5, trim=1.5),  # keyframe 36 to the end of the file
-    ))  # fmt: skip
+    tl = Timeline(
+        clips=(
+            clip("a", a, 0.0, 1.0, trim=0.5, has_audio=True),  # frames 12..35: keyframe to keyframe
+            clip("b", b, 1.0, 2.0),  # the whole file
+            clip("c", a, 3.0, 1.5, trim=1.5),  # keyframe 36 to the end of the file
+        )
+    )
     result = render_timeline(tl, tmp_path / "fast.mp4", size=SIZE, fps=R24)
     assert result.fast_path
     assert result.frames == 108
@@ -364,9 +422,17 @@ def test_fast_path_copies_keyframe_aligned_runs(cards: dict[str, Card], tmp_path
 
 @pytest.mark.parametrize(
     "case",
-    ["off-keyframe-in", "off-keyframe-out", "gap", "placeholder", "other-size", "other-rate",
-     "needs-scaling", "past-source-end"],
-)  # fmt: skip
+    [
+        "off-keyframe-in",
+        "off-keyframe-out",
+        "gap",
+        "placeholder",
+        "other-size",
+        "other-rate",
+        "needs-scaling",
+        "past-source-end",
+    ],
+)
 def test_fast_path_refused(cards: dict[str, Card], tmp_path: Path, case: str) -> None:
     a = cards["24"]
     clips = {
@@ -388,7 +454,7 @@ def test_fast_path_refused(cards: dict[str, Card], tmp_path: Path, case: str) ->
     if case == "past-source-end":
         assert any("past the end" in w for w in result.warnings)
         assert read_frame_index(decode(result.path)[-1]) == a.frames - 1
-    if size == SIZE and fps == R24 and case != "placeholder":
+    if size == SIZE and fps == R24 and case not in ("placeholder", "needs-scaling"):
         assert_content(result, tl, frames_of(tl, cards))
 
 
@@ -422,3 +488,15 @@ def test_fast_path_with_bframes_only_to_the_end(bframes: Card, tmp_path: Path) -
     result = render_timeline(cut, tmp_path / "cut.mp4", size=SIZE, fps=R24)
     assert not result.fast_path
     assert_content(result, cut, frames)
+
+
+def test_clip_longer_than_its_source_holds_the_last_frame(
+    cards: dict[str, Card], tmp_path: Path
+) -> None:
+    a = cards["24"]  # 72 frames
+    tl = Timeline(clips=(clip("a", a, 0.0, 0.5, trim=2.9), clip("b", a, 0.5, 0.5, trim=5.0)))
+    result = render_timeline(tl, tmp_path / "hold.mp4", size=SIZE, fps=R25)
+    indices = [read_frame_index(image) for image in decode(result.path)]
+    assert len(indices) == result.frames == 25
+    assert indices[:3] == [69, 70, 71] and set(indices[3:]) == {71}
+    assert len(result.warnings) == 2 and all("past the end" in w for w in result.warnings)

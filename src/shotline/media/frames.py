@@ -91,12 +91,12 @@ class FrameReader:
 
     @property
     def rotation(self) -> int:
-        """Degrees counter-clockwise the stored pictures are turned for display (0, 90, 180, 270).
+        """Degrees clockwise the stored pictures are turned for display, as ``MediaInfo.rotation``.
 
         Read from the decoded frame's display matrix, which PyAV exposes on frames, not streams.
         """
         frame = self._last if self._last is not None else self._decode_to(0)
-        return _quarter_turns(frame) * 90
+        return -_quarter_turns(frame) * 90 % 360
 
     @property
     def display_size(self) -> Size:
@@ -161,7 +161,10 @@ class FrameReader:
         return index - self._last_index > _FORWARD_GOPS * gop
 
     def _known_keyframes(self) -> list[int]:
-        entries = self._stream.index_entries
+        # ``index_entries`` is recent PyAV (it is in 18); without it the GOP heuristic decides.
+        entries = getattr(self._stream, "index_entries", None)
+        if entries is None:
+            return []
         if len(entries) != self._index_size:  # some demuxers grow their index as they read
             self._index_size = len(entries)
             self._keyframes = sorted(e.timestamp for e in entries if e.is_keyframe)
@@ -228,7 +231,7 @@ class FrameReader:
 
 def _quarter_turns(frame: av.VideoFrame) -> int:
     """Counter-clockwise quarter turns for display; odd angles snap to the nearest quarter."""
-    return round(frame.rotation / 90) % 4
+    return round(getattr(frame, "rotation", 0) / 90) % 4
 
 
 def extract_frame(

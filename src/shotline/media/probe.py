@@ -50,18 +50,18 @@ def open_container(path: str | Path) -> av.container.InputContainer:
         raise UnreadableMedia(f"cannot open {text}: {exc}") from exc
 
 
-def _rotation(stream: av.video.stream.VideoStream) -> int:
-    # PyAV reads the display matrix into frame.rotation only when decoding; the stream metadata
-    # carries it for files written by phones (``rotate`` tag) and newer muxers (side data).
-    tag = stream.metadata.get("rotate")
-    if tag is not None:
-        try:
-            return int(tag) % 360
-        except ValueError:
-            return 0
-    side = getattr(stream, "side_data", None)
-    angle = side.get("DISPLAYMATRIX") if isinstance(side, dict) else None
-    return int(-round(float(angle))) % 360 if angle is not None else 0
+def _rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
+    """Degrees clockwise to display upright. PyAV exposes the display matrix on decoded frames
+    only, so this decodes the first frame (a few milliseconds)."""
+    tag = stream.metadata.get("rotate")  # older phone files
+    if tag is not None and tag.lstrip("-").isdigit():
+        return int(tag) % 360
+    try:
+        frame = next(container.decode(stream))
+    except (StopIteration, av.error.FFmpegError):
+        return 0
+    # frame.rotation is counter-clockwise degrees.
+    return -round(getattr(frame, "rotation", 0) / 90) * 90 % 360
 
 
 def probe(path: str | Path) -> MediaInfo:
@@ -90,7 +90,7 @@ def probe(path: str | Path) -> MediaInfo:
             fps=fps,
             width=video.codec_context.width if video is not None else None,
             height=video.codec_context.height if video is not None else None,
-            rotation=_rotation(video) if video is not None else 0,
+            rotation=_rotation(container, video) if video is not None else 0,
             video_codec=video.codec_context.name if video is not None else None,
             audio_codec=audio.codec_context.name if audio is not None else None,
             frame_count=(video.frames or None) if video is not None else None,

@@ -201,10 +201,14 @@ def _clip_video(
 ) -> None:
     rate = media.rate
     fmap = frame_map(segment.source_start, rate, fps, segment.frames)
+    known = media.info.frame_count or frame_count(media.info.duration, rate)
     first = max(fmap.first_source_frame, 0)
     last = max(fmap.last_source_frame, first)
-    known = media.info.frame_count
-    if known is not None and last >= known:
+    if first >= known:
+        # Trimmed wholly past the end: every output frame is the source's last frame.
+        first = max(known - 1, 0)
+        fmap = FrameMap(Fraction(first), Fraction(1), segment.frames)
+    if last >= known:
         clip = segment.clip
         name = clip.id if clip is not None else "?"
         sources.warn(
@@ -216,7 +220,7 @@ def _clip_video(
         # Half a frame early: ffmpeg drops decoded frames before the seek point, so the first
         # frame through the graph is exactly ``first`` whatever the container's timestamp rounding.
         args += ["-ss", _seconds(frame_start(first, rate) - frame_duration(rate) / 2)]
-    # Read one frame past the last needed so that the fps filter knows where ``last`` ends.
+    # Stop reading one frame past the last needed (ffmpeg would otherwise decode the whole rest).
     args += ["-t", _seconds(frame_start(last + 2 - first, rate), up=True), "-an", "-sn", "-dn"]
     index = graph.add_input([*args, "-i", media.path])
     graph.chains.append(f"[{index}:v:0]{_retime(fmap, first, fps, size, media)}[{label}]")
@@ -228,10 +232,13 @@ def _retime(fmap: FrameMap, first: int, fps: Rate, size: tuple[int, int], media:
     Source frame ``n`` (``first + N`` in the graph) first appears at output frame
     ``ceil((n - position) / step)``; setpts writes that into a 1/fps time base, and ``fps``
     (starting at 0) shows at each output frame the latest source frame stamped at or before it.
+    ``tpad`` clones the last decoded frame forever, so frames past the end of the source count on
+    as copies of it (the last frame holds) and ``fps`` never waits on an end of stream.
     """
     step = fmap.step
     offset = first * step.denominator - fmap.position * step.denominator  # an integer
     timing = (
+        "tpad=stop=-1:stop_mode=clone,"
         f"settb=expr={_q(1 / fps)},"
         f"setpts=ceil((N*{step.denominator}+({offset}))/{step.numerator}),"
         f"fps=fps={format_rate(fps)}:start_time=0"
@@ -239,8 +246,7 @@ def _retime(fmap: FrameMap, first: int, fps: Rate, size: tuple[int, int], media:
     conform = _conform(size, media.sar)
     # Scale the fewer frames: before fps when it repeats frames, after it when it drops them.
     chain = f"{conform},{timing}" if step < 1 else f"{timing},{conform}"
-    # Hold the last frame if the source ends early, and stop at the exact count.
-    return f"{chain},tpad=stop=-1:stop_mode=clone,trim=end_frame={fmap.frames}"
+    return f"{chain},trim=end_frame={fmap.frames}"
 
 
 def _audio(graph: _Graph, label: str, use: AudioUse, media: _Media) -> None:

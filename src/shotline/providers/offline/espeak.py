@@ -38,7 +38,9 @@ _RATE, _VOLUME, _PITCH, _RANGE = 1, 2, 3, 4
 _EE_OK = 0
 
 # int callback(short *wav, int numsamples, espeak_EVENT *events): 0 continues, 1 aborts.
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,9 @@ def synthesize(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None
                 provider="offline.espeak",
             )
         if lib.espeak_SetVoiceByName(voice.espeak.encode()) != _EE_OK:
-            raise CapabilityError(f"eSpeak has no voice {voice.espeak!r}", provider="offline.espeak")
+            raise CapabilityError(
+                f"eSpeak has no voice {voice.espeak!r}", provider="offline.espeak"
+            )
         lib.espeak_SetParameter(_RATE, max(80, min(450, rate)), 0)
         lib.espeak_SetParameter(_PITCH, max(0, min(99, pitch + voice.pitch)), 0)
         lib.espeak_SetParameter(_VOLUME, 100, 0)
@@ -163,7 +167,9 @@ class EspeakSpeech:
 
     def generate(self, request: Request, ctx: RunContext) -> Output:
         if not isinstance(request, SpeechRequest):
-            raise CapabilityError(f"expects a speech request, got {request.kind}", provider=self.info.id)
+            raise CapabilityError(
+                f"expects a speech request, got {request.kind}", provider=self.info.id
+            )
         voice = VOICES.get(request.voice)
         if voice is None:
             raise CapabilityError(

@@ -1,0 +1,77 @@
+"""One DBOS queue per resource class, so a slow GPU never holds up a cloud call and a cloud
+service's limits apply to all workers together.
+
+- ``cloud-<service>``: global concurrency and a start-rate limit per service account (shared by
+  every worker: the limits are the provider's, not ours).
+- ``local-gpu``: one job at a time per worker process (one GPU each); VRAM is cleared only when
+  the model type changes (see vram.py).
+- ``cpu``: render, transcode, speech; a few at once per worker process.
+
+Priorities: ours are "higher runs sooner", DBOS's are "lower runs sooner" (1 first), both FIFO
+within a priority, so we map ours onto DBOS's range around a midpoint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dbos import DBOS
+from dbos._queue import QueueRateLimit  # not re-exported by dbos, but part of its API
+
+from shotline.jobs.config import JobsConfig
+
+CLOUD_SERVICES = ("fal", "replicate", "runway", "llm")
+LOCAL_GPU = "local-gpu"
+CPU = "cpu"
+
+PRIORITY_SPAN = 1_000_000  # our priorities lie in (-PRIORITY_SPAN, PRIORITY_SPAN)
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    name: str
+    global_concurrency: int | None = None
+    worker_concurrency: int | None = None
+    limiter: QueueRateLimit | None = None
+
+
+def queue_specs(config: JobsConfig) -> list[QueueSpec]:
+    limiter: QueueRateLimit = {
+        "limit": config.cloud_rate_limit,
+        "period": config.rate_period_seconds,
+    }
+    specs = [
+        QueueSpec(f"cloud-{service}", global_concurrency=config.cloud_concurrency, limiter=limiter)
+        for service in CLOUD_SERVICES
+    ]
+    specs.append(QueueSpec(LOCAL_GPU, worker_concurrency=1))
+    specs.append(QueueSpec(CPU, worker_concurrency=config.cpu_concurrency))
+    return specs
+
+
+def register_queues(config: JobsConfig, extra: tuple[QueueSpec, ...] = ()) -> list[str]:
+    """Register (or update) every queue with DBOS; only valid after ``DBOS.launch()``."""
+    names = []
+    for spec in [*queue_specs(config), *extra]:
+        DBOS.register_queue(
+            spec.name,
+            global_concurrency=spec.global_concurrency,
+            worker_concurrency=spec.worker_concurrency,
+            limiter=spec.limiter,
+            polling_interval_sec=config.queue_poll_seconds,
+            on_conflict="always_update",  # the running configuration is the one that counts
+        )
+        names.append(spec.name)
+    return names
+
+
+def known_queue(name: str, extra: tuple[QueueSpec, ...] = ()) -> bool:
+    fixed = {f"cloud-{s}" for s in CLOUD_SERVICES} | {LOCAL_GPU, CPU}
+    return name in fixed or any(spec.name == name for spec in extra)
+
+
+def dbos_priority(priority: int) -> int:
+    """Our priority (higher sooner, 0 normal) as DBOS's (lower sooner, at least 1)."""
+    if not -PRIORITY_SPAN < priority < PRIORITY_SPAN:
+        raise ValueError(f"priority must lie strictly between ±{PRIORITY_SPAN}, not {priority}")
+    return PRIORITY_SPAN - priority

@@ -1,0 +1,739 @@
+"""``offline.sketch``: storyboard frames drawn from the structure of the prompt, no model.
+
+A pencil-on-paper previz frame, clearly a sketch, that keeps continuity across shots:
+
+- **Place and light** from keywords (moon, forest, desert, ocean, street, interior, mountain; night
+  and dusk): palette, horizon and a few set pieces.
+- **Framing** from camera words: ``wide``/``establishing``/``long shot`` (small full figures),
+  ``medium``/``mid shot`` (cut at the thighs), ``close-up``/``close up``/``closeup`` (head and
+  shoulders), ``over-the-shoulder``/``OTS`` (one back in the foreground, the others facing it).
+  Nothing said: full figures at a middle distance.
+- **Characters**, by this convention: when the prompt has a ``Characters: Mara, Theo and Ines``
+  section (up to the end of the line or sentence, split on commas, ``and``, ``&``), those are the
+  characters, in that order. Otherwise every run of Capitalised words that does not begin a
+  sentence (``Mara``, ``Captain Rosa Diaz``) is a name, plus sentence-initial words that are
+  names elsewhere in the prompt. Each is a labelled figure whose colour, build, hair and height
+  come from a hash of the name alone, so the same character looks the same in every frame,
+  whatever the prompt or seed.
+- **References** (up to four) tint the scene: their mean colours and a coarse colour field are
+  blended into the wash, so a frame follows the chosen environment and character references.
+
+The seed changes only the paper grain, the pencil jitter and where set pieces stand.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image, ImageDraw
+
+from shotline.providers.contracts import (
+    Capabilities,
+    Free,
+    ImageRequest,
+    Kind,
+    Output,
+    ProviderInfo,
+    Request,
+    RunContext,
+    input_files,
+    request_params,
+)
+from shotline.providers.errors import CapabilityError, Canceled
+from shotline.providers.offline._imaging import font, load_rgb, output_name, stable_int, wrap
+
+Color = tuple[int, int, int]
+MAX_REFERENCES = 4
+MAX_CHARACTERS = 6
+PAPER: Color = (244, 239, 226)
+GRAPHITE: Color = (52, 54, 62)
+
+# -- reading the prompt ----------------------------------------------------------------------------
+
+ENVIRONMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("moon", ("moon", "lunar", "crater", "astronaut", "space", "mars", "planet")),
+    ("ocean", ("ocean", "sea", "beach", "shore", "waves", "harbor", "harbour", "island")),
+    ("forest", ("forest", "woods", "jungle", "trees", "grove")),
+    ("desert", ("desert", "dunes", "dune", "sand", "canyon")),
+    ("mountain", ("mountain", "mountains", "cliff", "peak", "snow", "glacier")),
+    ("interior", ("interior", "room", "kitchen", "office", "inside", "hallway", "bedroom",
+                  "bar", "apartment", "house", "lab", "laboratory", "cabin", "int")),
+    ("street", ("street", "city", "alley", "road", "town", "downtown", "market", "avenue")),
+)  # fmt: skip
+NIGHT_WORDS = ("night", "midnight", "dark", "stars", "starry", "moonlit", "nighttime")
+DUSK_WORDS = ("sunset", "dusk", "dawn", "evening", "golden", "twilight", "sunrise")
+
+# (sky top, sky at horizon, ground) by day
+PALETTES: dict[str, tuple[Color, Color, Color]] = {
+    "moon": ((40, 44, 60), (90, 96, 112), (168, 166, 160)),
+    "ocean": ((110, 170, 215), (190, 220, 235), (40, 110, 150)),
+    "forest": ((150, 190, 170), (200, 220, 190), (60, 110, 60)),
+    "desert": ((140, 190, 230), (240, 220, 180), (220, 180, 120)),
+    "mountain": ((130, 170, 215), (215, 225, 235), (120, 130, 120)),
+    "interior": ((200, 180, 150), (215, 195, 165), (150, 115, 85)),
+    "street": ((150, 175, 200), (205, 210, 210), (120, 120, 125)),
+    "open": ((140, 185, 225), (210, 225, 230), (120, 165, 90)),
+}
+
+FRAMINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("over-the-shoulder", re.compile(r"over[- ]the[- ]shoulder|\bots\b")),
+    ("close-up", re.compile(r"\bclose[- ]?ups?\b|\bcloseups?\b|\b(?:e?cu|mcu)\b")),
+    ("medium", re.compile(r"\bmedium\b|\bmid[- ]shot\b|\bwaist[- ]shot\b")),
+    ("wide", re.compile(r"\bwide\b|\bestablishing\b|\blong shot\b|\baerial\b|\bextreme long\b")),
+)
+
+_NOT_NAMES = {
+    "i", "i'm", "i'll", "the", "a", "an", "int", "ext", "day", "night", "close", "up", "wide",
+    "medium", "shot", "establishing", "ots", "cu", "ecu", "mcu", "earth", "moon", "mars", "sun",
+    "camera", "scene", "cut", "pov", "vfx", "sfx", "characters", "character", "then", "later",
+    "meanwhile", "god", "english", "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_SECTION = re.compile(r"\bcharacters?\s*:\s*([^\n.;]+)", re.IGNORECASE)
+_CAPITALISED = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
+_SENTENCE = re.compile(r"(?:^|[.!?]\s+|\n+)\W*")
+
+
+@dataclass(frozen=True)
+class Scene:
+    environment: str
+    time_of_day: str  # day | dusk | night
+    framing: str  # wide | full | medium | close-up | over-the-shoulder
+    characters: tuple[str, ...]
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def character_names(prompt: str) -> tuple[str, ...]:
+    """Names by the convention in the module docstring, first appearance first, no repeats."""
+    section = _SECTION.search(prompt)
+    if section:
+        parts = re.split(r",|\band\b|&|/", section.group(1))
+        names = [re.sub(r"\(.*?\)|\(.*$", "", part).strip(" '\"") for part in parts]
+        return _unique([n for n in names if n])[:MAX_CHARACTERS]
+    starts = {m.end() for m in _SENTENCE.finditer(prompt)}
+    found: list[tuple[int, str]] = []
+    initial: list[tuple[int, str]] = []
+    for match in _CAPITALISED.finditer(prompt):
+        words = match.group(0).split()
+        while words and words[0].lower() in _NOT_NAMES:
+            words.pop(0)
+        while words and words[-1].lower() in _NOT_NAMES:
+            words.pop()
+        if not words or (len(words) == 1 and len(words[0]) < 2):
+            continue
+        name = " ".join(words).strip("'’-")
+        if match.start() in starts and words == match.group(0).split():
+            initial.append((match.start(), name))
+        else:
+            found.append((match.start(), name))
+    known = {n.lower() for _, n in found}
+    firsts = {n.split()[0].lower() for _, n in found}
+    for position, name in initial:  # "Mara walks in. Later Mara sits": the first one counts too
+        if name.lower() in known or name.split()[0].lower() in firsts:
+            found.append((position, name))
+    found.sort()
+    return _unique([n for _, n in found])[:MAX_CHARACTERS]
+
+
+def _unique(names: list[str]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(name)
+    return tuple(out)
+
+
+def read_scene(prompt: str) -> Scene:
+    words = _words(prompt)
+    environment = next((env for env, keys in ENVIRONMENTS if words & set(keys)), "open")
+    if words & set(NIGHT_WORDS):
+        time_of_day = "night"
+    elif words & set(DUSK_WORDS):
+        time_of_day = "dusk"
+    else:
+        time_of_day = "day"
+    lower = prompt.lower()
+    framing = next((name for name, pattern in FRAMINGS if pattern.search(lower)), "full")
+    return Scene(environment, time_of_day, framing, character_names(prompt))
+
+
+# -- how a character looks -------------------------------------------------------------------------
+
+SKIN: tuple[Color, ...] = (
+    (241, 206, 178), (224, 180, 140), (198, 146, 104), (150, 102, 70), (108, 72, 50),
+)  # fmt: skip
+HAIR_COLORS: tuple[Color, ...] = (
+    (40, 30, 25), (95, 60, 35), (170, 130, 70), (200, 190, 170), (130, 40, 30), (30, 30, 35),
+)  # fmt: skip
+HAIR_STYLES = ("short", "long", "bald", "bun", "hat", "hood", "curly")
+
+
+@dataclass(frozen=True)
+class Look:
+    name: str
+    color: Color  # clothing
+    skin: Color
+    hair: Color
+    hair_style: str
+    build: float  # shoulder width factor
+    stature: float  # height factor
+
+    @property
+    def hex(self) -> str:
+        return "#{:02x}{:02x}{:02x}".format(*self.color)
+
+
+def look_for(name: str) -> Look:
+    """Everything about a figure's appearance, from the name alone (case-insensitive)."""
+    digest = hashlib.sha256(name.strip().casefold().encode("utf-8")).digest()
+    hue = int.from_bytes(digest[0:2], "big") / 65536
+    saturation = 0.55 + digest[2] / 255 * 0.3
+    value = 0.62 + digest[3] / 255 * 0.25
+    r, g, b = colorsys.hsv_to_rgb(hue, saturation, value)
+    return Look(
+        name=name,
+        color=(round(r * 255), round(g * 255), round(b * 255)),
+        skin=SKIN[digest[4] % len(SKIN)],
+        hair=HAIR_COLORS[digest[5] % len(HAIR_COLORS)],
+        hair_style=HAIR_STYLES[digest[6] % len(HAIR_STYLES)],
+        build=0.8 + digest[7] / 255 * 0.45,
+        stature=0.9 + digest[8] / 255 * 0.18,
+    )
+
+
+# -- drawing -------------------------------------------------------------------------------------
+
+
+def _mix(a: Color, b: Color, k: float) -> Color:
+    return (
+        round(a[0] * (1 - k) + b[0] * k),
+        round(a[1] * (1 - k) + b[1] * k),
+        round(a[2] * (1 - k) + b[2] * k),
+    )
+
+
+def _palette(scene: Scene) -> tuple[Color, Color, Color]:
+    top, horizon, ground = PALETTES[scene.environment]
+    if scene.time_of_day == "night":
+        night: Color = (16, 20, 46)
+        return _mix(top, night, 0.85), _mix(horizon, night, 0.7), _mix(ground, night, 0.6)
+    if scene.time_of_day == "dusk":
+        return (
+            _mix(top, (90, 70, 130), 0.5),
+            _mix(horizon, (250, 160, 90), 0.6),
+            _mix(ground, (90, 60, 60), 0.3),
+        )
+    return top, horizon, ground
+
+
+@dataclass
+class Canvas:
+    """A colour wash (what things are) and an ink layer (pencil lines, 0..255)."""
+
+    wash: Image.Image
+    ink: Image.Image
+    rng: np.random.Generator
+
+    def __post_init__(self) -> None:
+        self.paint = ImageDraw.Draw(self.wash)
+        self.pencil = ImageDraw.Draw(self.ink)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.wash.size
+
+    def line(self, points: list[tuple[float, float]], width: float, strength: int = 200) -> None:
+        """A pencil line drawn twice with a little jitter."""
+        w = max(1, round(width))
+        for _ in range(2):
+            jitter = [(x + self.rng.normal(0, 0.6), y + self.rng.normal(0, 0.6)) for x, y in points]
+            self.pencil.line(jitter, fill=strength, width=w, joint="curve")
+
+    def shape(self, points: list[tuple[float, float]], fill: Color, width: float) -> None:
+        self.paint.polygon(points, fill=fill)
+        self.line([*points, points[0]], width)
+
+    def ellipse(
+        self, box: tuple[float, float, float, float], fill: Color | None, width: float
+    ) -> None:
+        if fill is not None:
+            self.paint.ellipse(box, fill=fill)
+        w = max(1, round(width))
+        for _ in range(2):
+            j = self.rng.normal(0, 0.6, 4)
+            jittered = (box[0] + j[0], box[1] + j[1], box[2] + j[2], box[3] + j[3])
+            if jittered[2] > jittered[0] and jittered[3] > jittered[1]:
+                self.pencil.ellipse(jittered, outline=200, width=w)
+
+
+def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> None:
+    width, height = canvas.size
+    top, horizon, ground = _palette(scene)
+    ramp = np.linspace(0.0, 1.0, max(1, round(horizon_y)), dtype=np.float32)[:, None, None]
+    sky = np.array(top, np.float32) * (1 - ramp) + np.array(horizon, np.float32) * ramp
+    sky_img = Image.fromarray(
+        np.broadcast_to(np.clip(sky + 0.5, 0, 255), (len(ramp), width, 3)).astype(np.uint8)
+    )
+    canvas.wash.paste(sky_img, (0, 0))
+    canvas.paint.rectangle((0, horizon_y, width, height), fill=ground)
+    canvas.line([(0, horizon_y), (width, horizon_y)], max(1, height / 160))
+    rng = np.random.default_rng(stable_int("set", scene.environment, seed))
+    line = max(1.0, height / 200)
+    if scene.time_of_day == "night":
+        for _ in range(max(6, width * height // 4000)):
+            x, y = rng.uniform(0, width), rng.uniform(0, horizon_y * 0.9)
+            r = max(0.6, height / 400)
+            canvas.paint.ellipse((x - r, y - r, x + r, y + r), fill=(250, 248, 220))
+    env = scene.environment
+    if env == "moon":
+        earth_r = height * 0.09
+        ex, ey = width * rng.uniform(0.6, 0.85), horizon_y * 0.35
+        canvas.ellipse(
+            (ex - earth_r, ey - earth_r, ex + earth_r, ey + earth_r), (70, 120, 200), line
+        )
+        for _ in range(6):
+            cx, cy = rng.uniform(0, width), rng.uniform(horizon_y + 4, height)
+            rx = height * rng.uniform(0.04, 0.12)
+            canvas.ellipse(
+                (cx - rx, cy - rx * 0.3, cx + rx, cy + rx * 0.3), _mix(ground, (0, 0, 0), 0.2), line
+            )
+    elif env == "forest":
+        for _ in range(9):
+            x = rng.uniform(0, width)
+            h = height * rng.uniform(0.25, 0.5)
+            trunk = (x - h * 0.03, horizon_y - h * 0.35, x + h * 0.03, horizon_y + 2)
+            canvas.paint.rectangle(trunk, fill=(90, 65, 45))
+            canvas.line([(trunk[0], trunk[1]), (trunk[0], trunk[3])], line)
+            canvas.line([(trunk[2], trunk[1]), (trunk[2], trunk[3])], line)
+            crown = [
+                (x, horizon_y - h),
+                (x - h * 0.25, horizon_y - h * 0.3),
+                (x + h * 0.25, horizon_y - h * 0.3),
+            ]
+            canvas.shape(crown, _mix(ground, (20, 60, 30), 0.3), line)
+    elif env == "desert":
+        for i in range(3):
+            y = horizon_y + (height - horizon_y) * (0.2 + 0.3 * i)
+            pts = [
+                (x, y + np.sin(x / width * 6 + rng.uniform(0, 6)) * height * 0.03)
+                for x in np.linspace(0, width, 24)
+            ]
+            canvas.line(pts, line, 140)
+        sun = height * 0.07 if scene.time_of_day != "night" else 0.0
+        sx, sy = width * rng.uniform(0.15, 0.85), horizon_y * 0.3
+        canvas.ellipse((sx - sun, sy - sun, sx + sun, sy + sun), (250, 225, 150), line)
+    elif env == "ocean":
+        for i in range(5):
+            y = horizon_y + (height - horizon_y) * (0.1 + 0.2 * i)
+            pts = [
+                (x, y + np.sin(x / width * 14 + i) * height * 0.01)
+                for x in np.linspace(0, width, 32)
+            ]
+            canvas.line(pts, line, 150)
+    elif env == "street":
+        x = -rng.uniform(0, width * 0.1)
+        while x < width:
+            w = width * rng.uniform(0.12, 0.22)
+            h = height * rng.uniform(0.25, 0.55)
+            box = [(x, horizon_y), (x, horizon_y - h), (x + w, horizon_y - h), (x + w, horizon_y)]
+            canvas.shape(box, _mix((150, 140, 135), top, 0.3), line)
+            for wy in np.arange(horizon_y - h * 0.85, horizon_y - h * 0.1, h * 0.2):
+                for wx in np.arange(x + w * 0.15, x + w * 0.8, w * 0.3):
+                    lit = (250, 220, 130) if scene.time_of_day == "night" else (190, 210, 225)
+                    canvas.paint.rectangle((wx, wy, wx + w * 0.15, wy + h * 0.08), fill=lit)
+            x += w + width * 0.01
+    elif env == "interior":
+        wall = _mix(horizon, (255, 255, 255), 0.2)
+        canvas.paint.rectangle((0, 0, width, horizon_y), fill=wall)
+        wx = width * rng.uniform(0.1, 0.6)
+        win = (wx, horizon_y * 0.2, wx + width * 0.25, horizon_y * 0.7)
+        glass = (30, 40, 80) if scene.time_of_day == "night" else (180, 210, 235)
+        canvas.shape(
+            [(win[0], win[1]), (win[2], win[1]), (win[2], win[3]), (win[0], win[3])], glass, line
+        )
+        canvas.line([((win[0] + win[2]) / 2, win[1]), ((win[0] + win[2]) / 2, win[3])], line)
+        dx = width * (0.8 if wx < width * 0.4 else 0.05)
+        door = [
+            (dx, horizon_y),
+            (dx, horizon_y * 0.25),
+            (dx + width * 0.12, horizon_y * 0.25),
+            (dx + width * 0.12, horizon_y),
+        ]
+        canvas.shape(door, _mix(ground, (60, 40, 30), 0.3), line)
+    elif env == "mountain":
+        x = -width * 0.1
+        while x < width:
+            w = width * rng.uniform(0.25, 0.45)
+            h = height * rng.uniform(0.2, 0.4)
+            peak = [(x, horizon_y), (x + w / 2, horizon_y - h), (x + w, horizon_y)]
+            canvas.shape(peak, _mix(ground, top, 0.35), line)
+            snow = [
+                (x + w / 2, horizon_y - h),
+                (x + w * 0.38, horizon_y - h * 0.7),
+                (x + w * 0.62, horizon_y - h * 0.7),
+            ]
+            canvas.shape(snow, (240, 242, 246), line)
+            x += w * 0.7
+    else:
+        for _ in range(3):
+            cx, r = rng.uniform(0, width), width * rng.uniform(0.2, 0.4)
+            canvas.paint.chord(
+                (cx - r, horizon_y - r * 0.25, cx + r, horizon_y + r * 0.25),
+                180,
+                360,
+                fill=_mix(ground, top, 0.2),
+            )
+    if scene.time_of_day == "night" and env not in ("moon", "interior"):
+        r = height * 0.06
+        mx, my = width * rng.uniform(0.1, 0.9), horizon_y * 0.25
+        canvas.ellipse((mx - r, my - r, mx + r, my + r), (240, 238, 215), line)
+
+
+@dataclass(frozen=True)
+class Placement:
+    name: str
+    x: float  # centre
+    feet: float  # y of the feet (may be below the frame)
+    height: float  # full figure height in pixels
+    from_behind: bool = False
+    head_y: float | None = None  # close framings: where the head's centre goes (feet follow)
+
+
+def _layout(
+    scene: Scene, width: int, height: int, horizon_y: float, rng: np.random.Generator
+) -> list[Placement]:
+    names = scene.characters
+    if not names:
+        return []
+    out: list[Placement] = []
+    if scene.framing == "over-the-shoulder":
+        out.append(Placement(names[0], width * 0.2, height * 2.3, height * 2.6, from_behind=True))
+        rest = names[1:] or ()
+        for i, name in enumerate(rest[:3]):
+            x = width * (0.62 + 0.18 * i)
+            out.append(Placement(name, x, height * 1.35, height * 1.25))
+        return out
+    if scene.framing == "close-up":
+        shown = names[:2]
+        for i, name in enumerate(shown):
+            x = width * (0.5 if len(shown) == 1 else (0.3 + 0.42 * i))
+            out.append(Placement(name, x, 0.0, height * 3.2, head_y=height * 0.42))
+        return out
+    if scene.framing == "medium":
+        fig_h, feet, shown = height * 1.25, height * 1.42, names[:3]
+    elif scene.framing == "wide":
+        fig_h, feet, shown = height * 0.26, horizon_y + (height - horizon_y) * 0.45, names
+    else:
+        fig_h, feet, shown = height * 0.5, horizon_y + (height - horizon_y) * 0.6, names
+    for i, name in enumerate(shown):
+        x = width * (i + 1) / (len(shown) + 1) + rng.normal(0, width * 0.01)
+        out.append(Placement(name, x, feet, fig_h))
+    return out
+
+
+def _figure(canvas: Canvas, look: Look, spot: Placement) -> dict[str, Any]:
+    """A silhouette figure with a marker-coloured body; returns its box and head box."""
+    h = spot.height * look.stature
+    head_r = h * 0.072
+    x = spot.x
+    feet = spot.feet if spot.head_y is None else spot.head_y + h - head_r
+    line = max(1.0, h / 120)
+    head_cy = feet - h + head_r
+    shoulder_y = feet - h * 0.80
+    hip_y = feet - h * 0.47
+    half_shoulder = h * 0.13 * look.build
+    half_hip = h * 0.09 * look.build
+    # legs
+    for side in (-1, 1):
+        leg = [
+            (x + side * half_hip * 0.15, hip_y),
+            (x + side * half_hip * 0.95, hip_y),
+            (x + side * half_hip * 0.75, feet),
+            (x + side * half_hip * 0.25, feet),
+        ]
+        canvas.shape(leg, _mix(look.color, (30, 30, 40), 0.45), line)
+    # arms
+    for side in (-1, 1):
+        arm = [
+            (x + side * half_shoulder * 0.8, shoulder_y),
+            (x + side * half_shoulder * 1.15, shoulder_y + h * 0.02),
+            (x + side * half_shoulder * 1.35, hip_y + h * 0.05),
+            (x + side * half_shoulder * 1.05, hip_y + h * 0.05),
+        ]
+        canvas.shape(arm, _mix(look.color, (0, 0, 0), 0.15), line)
+    torso = [
+        (x - half_shoulder, shoulder_y),
+        (x + half_shoulder, shoulder_y),
+        (x + half_hip, hip_y),
+        (x - half_hip, hip_y),
+    ]
+    canvas.shape(torso, look.color, line)
+    neck = h * 0.025
+    canvas.paint.rectangle((x - neck, head_cy + head_r * 0.7, x + neck, shoulder_y), fill=look.skin)
+    head_box = (x - head_r * 0.85, head_cy - head_r, x + head_r * 0.85, head_cy + head_r)
+    face = look.hair if spot.from_behind else look.skin
+    canvas.ellipse(head_box, face, line)
+    _hair(canvas, look, x, head_cy, head_r, line, spot.from_behind)
+    return {
+        "name": look.name,
+        "color": look.hex,
+        "box": [
+            round(x - half_shoulder * 1.35),
+            round(feet - h),
+            round(x + half_shoulder * 1.35),
+            round(feet),
+        ],
+        "head": [round(v) for v in head_box],
+        "torso": [round(x - half_hip), round(shoulder_y), round(x + half_hip), round(hip_y)],
+        "height": round(h),
+        "from_behind": spot.from_behind,
+    }
+
+
+def _hair(
+    canvas: Canvas, look: Look, x: float, cy: float, r: float, line: float, behind: bool
+) -> None:
+    style = look.hair_style
+    top = (x - r * 0.9, cy - r * 1.05, x + r * 0.9, cy + r * 0.1)
+    if style == "bald":
+        return
+    if style == "hat":
+        canvas.shape([(x - r * 1.3, cy - r * 0.55), (x + r * 1.3, cy - r * 0.55), (x + r * 0.8, cy - r * 0.65),
+                      (x + r * 0.7, cy - r * 1.5), (x - r * 0.7, cy - r * 1.5), (x - r * 0.8, cy - r * 0.65)],
+                     _mix(look.color, (20, 20, 20), 0.5), line)  # fmt: skip
+        return
+    if style == "hood":
+        canvas.shape([(x - r * 1.15, cy + r * 0.9), (x - r * 1.1, cy - r * 0.6), (x, cy - r * 1.3),
+                      (x + r * 1.1, cy - r * 0.6), (x + r * 1.15, cy + r * 0.9), (x + r * 0.8, cy + r * 0.9),
+                      (x + r * 0.75, cy - r * 0.3), (x - r * 0.75, cy - r * 0.3), (x - r * 0.8, cy + r * 0.9)],
+                     look.color, line)  # fmt: skip
+        return
+    canvas.paint.chord(top, 180, 360, fill=look.hair)
+    if style == "long":
+        canvas.shape([(x - r * 0.9, cy - r * 0.4), (x - r * 1.0, cy + r * 1.3), (x - r * 0.6, cy + r * 1.3),
+                      (x - r * 0.6, cy)], look.hair, line)  # fmt: skip
+        canvas.shape([(x + r * 0.9, cy - r * 0.4), (x + r * 1.0, cy + r * 1.3), (x + r * 0.6, cy + r * 1.3),
+                      (x + r * 0.6, cy)], look.hair, line)  # fmt: skip
+    elif style == "bun":
+        canvas.ellipse((x - r * 0.35, cy - r * 1.55, x + r * 0.35, cy - r * 0.85), look.hair, line)
+    elif style == "curly":
+        for k in range(5):
+            bx = x - r * 0.8 + k * r * 0.4
+            canvas.ellipse(
+                (bx - r * 0.28, cy - r * 1.2, bx + r * 0.28, cy - r * 0.6), look.hair, line
+            )
+    if behind:
+        canvas.paint.ellipse((x - r * 0.85, cy - r, x + r * 0.85, cy + r * 0.9), fill=look.hair)
+
+
+def _label(canvas: Canvas, info: dict[str, Any], look: Look) -> None:
+    width, height = canvas.size
+    size = max(8, height // 22)
+    face = font(size)
+    text = look.name
+    x0, y0, x1, _ = info["head"]
+    tx = min(max((x0 + x1) / 2, size * 2), width - size * 2)
+    ty = min(max(y0 - size * 1.6, size * 0.3), height - size * 2.2)
+    box = canvas.paint.textbbox((tx, ty), text, font=face, anchor="ma")
+    pad = max(1, size // 5)
+    canvas.paint.rectangle(
+        (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), fill=(255, 253, 245)
+    )
+    canvas.paint.rectangle(
+        (box[0] - pad, box[3] + pad - max(1, size // 6), box[2] + pad, box[3] + pad),
+        fill=look.color,
+    )
+    canvas.paint.text((tx, ty), text, font=face, fill=GRAPHITE, anchor="ma")
+    canvas.pencil.text((tx, ty), text, font=face, fill=120, anchor="ma")
+
+
+def _reference_field(
+    paths: tuple[Path, ...], width: int, height: int, who: str
+) -> NDArray[np.float32] | None:
+    """A smooth colour field (coarse layout of each reference, averaged), or None."""
+    if not paths:
+        return None
+    fields = []
+    for path in paths:
+        image = load_rgb(path, who).resize((4, 3), Image.Resampling.BOX)
+        fields.append(np.asarray(image, dtype=np.float32))
+    coarse = np.mean(fields, axis=0)
+    return np.asarray(
+        cv2.resize(coarse, (width, height), interpolation=cv2.INTER_CUBIC), dtype=np.float32
+    )
+
+
+def _pencil_finish(wash: NDArray[np.uint8], ink: NDArray[np.uint8], seed: int) -> NDArray[np.uint8]:
+    """Paper, a light colour wash, pencil edges, hatching in the dark parts, graphite lines."""
+    height, width = ink.shape
+    rng = np.random.default_rng(stable_int("paper", seed))
+    grain = rng.normal(0.0, 1.0, (height, width)).astype(np.float32)
+    grain = cv2.GaussianBlur(grain, (0, 0), 0.8) * 6.0
+    paper = np.array(PAPER, np.float32)[None, None, :] + grain[..., None]
+    colour = wash.astype(np.float32)
+    flat = colour.mean(axis=2, keepdims=True)
+    colour = flat + (colour - flat) * 0.8  # a little less saturated than the marker
+    washed = paper * 0.38 + colour * 0.62
+    grey = cv2.cvtColor(wash, cv2.COLOR_RGB2GRAY)
+    edges = cv2.Canny(cv2.GaussianBlur(grey, (3, 3), 0), 40, 110).astype(np.float32) / 255.0
+    lum = grey.astype(np.float32) / 255.0
+    ys, xs = np.mgrid[0:height, 0:width]
+    spacing = max(4, min(width, height) // 40)
+    hatch = (((xs + ys) % spacing) == 0).astype(np.float32) * np.clip((0.45 - lum) * 2.5, 0, 1)
+    cross = (((xs - ys) % spacing) == 0).astype(np.float32) * np.clip((0.25 - lum) * 4.0, 0, 1)
+    lines = np.clip(
+        ink.astype(np.float32) / 255.0 * 0.9 + edges * 0.35 + (hatch + cross) * 0.35, 0, 1
+    )
+    lines = cv2.GaussianBlur(lines, (0, 0), 0.5)
+    graphite = np.array(GRAPHITE, np.float32)[None, None, :]
+    out = washed * (1 - lines[..., None]) + graphite * lines[..., None]
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _caption(image: Image.Image, prompt: str, scene: Scene, strip: int) -> None:
+    width, height = image.size
+    draw = ImageDraw.Draw(image)
+    top = height - strip
+    draw.rectangle((0, top, width, height), fill=(250, 247, 238))
+    draw.line((0, top, width, top), fill=GRAPHITE, width=max(1, height // 200))
+    size = max(8, round(strip * 0.34))
+    face = font(size)
+    short = {"over-the-shoulder": "OTS", "close-up": "CU", "medium": "MED"}
+    framing = scene.framing if width >= 480 else short.get(scene.framing, scene.framing)
+    tag = f"SKETCH · {framing.upper()}"
+    tag_w = draw.textlength(tag, font=face)
+    margin = max(2, width // 80)
+    text_w = width - tag_w - margin * 4
+    fits = max(1, min(2, int((strip - 2) / (size * 1.15))))
+    lines = wrap(" ".join(prompt.split()), face, max(size * 2.0, text_w), max_lines=fits)
+    y = top + max(1, (strip - len(lines) * size * 1.15) / 2)
+    for line in lines:
+        draw.text((margin, y), line, font=face, fill=GRAPHITE)
+        y += size * 1.15
+    draw.text((width - margin, top + strip / 2), tag, font=face, fill=(150, 60, 50), anchor="rm")
+
+
+def render_sketch(
+    prompt: str,
+    width: int,
+    height: int,
+    references: tuple[Path, ...] = (),
+    seed: int = 0,
+    who: str = "offline.sketch",
+) -> tuple[Image.Image, dict[str, Any]]:
+    """The frame and what was drawn (scene reading, character boxes and colours)."""
+    scene = read_scene(prompt)
+    strip = max(12, round(height * 0.16))
+    area_h = height - strip
+    rng = np.random.default_rng(stable_int("pencil", seed, prompt))
+    canvas = Canvas(
+        Image.new("RGB", (width, area_h), PAPER), Image.new("L", (width, area_h), 0), rng
+    )
+    horizon = {
+        "wide": 0.55,
+        "full": 0.6,
+        "medium": 0.68,
+        "close-up": 0.72,
+        "over-the-shoulder": 0.66,
+    }
+    horizon_y = area_h * horizon[scene.framing]
+    _background(canvas, scene, horizon_y, seed)
+    if scene.framing in ("close-up", "over-the-shoulder"):  # shallow depth of field
+        blurred = cv2.GaussianBlur(np.asarray(canvas.wash), (0, 0), max(1.0, area_h / 90))
+        canvas.wash.paste(Image.fromarray(blurred))
+        canvas.ink = Image.fromarray(
+            cv2.GaussianBlur(np.asarray(canvas.ink), (0, 0), max(1.0, area_h / 90)) // 2
+        )
+        canvas.pencil = ImageDraw.Draw(canvas.ink)
+    field = _reference_field(references, width, area_h, who)
+    if field is not None:
+        mixed = np.asarray(canvas.wash, np.float32) * 0.5 + field * 0.5
+        canvas.wash.paste(Image.fromarray(np.clip(mixed + 0.5, 0, 255).astype(np.uint8)))
+    placements = _layout(scene, width, area_h, horizon_y, rng)
+    # Far figures first; the over-the-shoulder back is drawn last, in front.
+    order = sorted(placements, key=lambda p: (p.from_behind, p.height))
+    drawn: dict[str, dict[str, Any]] = {}
+    for spot in order:
+        drawn[spot.name] = _figure(canvas, look_for(spot.name), spot)
+    for spot in order:
+        _label(canvas, drawn[spot.name], look_for(spot.name))
+    finished = _pencil_finish(np.asarray(canvas.wash), np.asarray(canvas.ink), seed)
+    image = Image.new("RGB", (width, height), PAPER)
+    image.paste(Image.fromarray(finished), (0, 0))
+    _caption(image, prompt, scene, strip)
+    metadata = {
+        "environment": scene.environment,
+        "time_of_day": scene.time_of_day,
+        "framing": scene.framing,
+        "characters": [drawn[p.name] for p in placements],
+        "off_screen": [n for n in scene.characters if n not in drawn],
+        "references": len(references),
+        "label": "storyboard sketch (offline)",
+    }
+    return image, metadata
+
+
+class OfflineSketch:
+    """``offline.sketch``: a pencil storyboard frame (PNG) from the prompt's structure."""
+
+    def __init__(self) -> None:
+        self.info = ProviderInfo(
+            id="offline.sketch",
+            kind=Kind.IMAGE,
+            model="storyboard-sketch",
+            version="1",
+            label="Storyboard sketch (offline)",
+            capabilities=Capabilities(
+                max_references=MAX_REFERENCES, size_multiple=2, max_size=(4096, 4096)
+            ),
+            pricing=Free(),
+            queue="cpu",
+            offline=True,
+        )
+
+    def generate(self, request: Request, ctx: RunContext) -> Output:
+        who = self.info.id
+        if not isinstance(request, ImageRequest):
+            raise CapabilityError(f"expects an image request, got {request.kind}", provider=who)
+        if request.width < 16 or request.height < 16:
+            raise CapabilityError(f"{request.width}x{request.height} is too small", provider=who)
+        if ctx.cancelled():
+            raise Canceled("canceled", provider=who)
+        references = request.references[:MAX_REFERENCES]
+        dropped = request.references[MAX_REFERENCES:]
+        ctx.progress(0.0, "reading the prompt")
+        image, metadata = render_sketch(
+            request.prompt, request.width, request.height, references, request.seed or 0, who
+        )
+        if ctx.cancelled():
+            raise Canceled("canceled", provider=who)
+        ctx.progress(0.9, "saving")
+        params = request_params(request)
+        name = output_name("sketch", ".png", params, input_files(request))
+        path = Path(ctx.workdir) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path, format="PNG")
+        ctx.progress(1.0, "done")
+        return Output(
+            path=path,
+            mime="image/png",
+            width=request.width,
+            height=request.height,
+            dropped_references=dropped,
+            metadata=metadata,
+        )
