@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect, Engine
 
 metadata = sa.MetaData()
 
@@ -43,3 +44,15 @@ def make_engine(url: str) -> Engine:
 def create_tables(engine: Engine) -> None:
     """Create every declared table that does not exist yet (idempotent, safe across processes)."""
     metadata.create_all(engine, checkfirst=True)
+
+
+def insert_ignoring_duplicates(dialect: Dialect, table: sa.Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING in the engine's dialect.
+
+    Use ``RETURNING`` to learn whether the row went in: with psycopg, ``rowcount`` is -1 here.
+    """
+    if dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if dialect.name == "sqlite":
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise NotImplementedError(f"no ON CONFLICT support for {dialect.name}")

@@ -24,4 +24,3 @@ def engine(database_url: str) -> Iterator[Engine]:  # noqa: F811
 @pytest.fixture
 def blobs(tmp_path: Path) -> LocalBlobStore:
     return LocalBlobStore(tmp_path / "blobs")
-

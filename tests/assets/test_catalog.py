@@ -48,10 +48,20 @@ def rows(engine: Engine) -> int:
 def test_identical_bytes_are_one_asset(
     catalog: AssetCatalog, engine: Engine, blobs: LocalBlobStore, tmp_path: Path
 ) -> None:
-    first = catalog.add_file(write(tmp_path / "take1.mp4", b"same pixels"), kind="video",
-                             mime="video/mp4", owner="ana", prompt="jeep at dusk")  # fmt: skip
-    second = catalog.add_file(write(tmp_path / "copy.mp4", b"same pixels"), kind="video",
-                              mime="video/mp4", owner="ben", prompt="other")  # fmt: skip
+    first = catalog.add_file(
+        write(tmp_path / "take1.mp4", b"same pixels"),
+        kind="video",
+        mime="video/mp4",
+        owner="ana",
+        prompt="jeep at dusk",
+    )
+    second = catalog.add_file(
+        write(tmp_path / "copy.mp4", b"same pixels"),
+        kind="video",
+        mime="video/mp4",
+        owner="ben",
+        prompt="other",
+    )
     assert second == first  # first writer's metadata wins
     assert first.sha256 == first.id == hashlib.sha256(b"same pixels").hexdigest()
     assert len(blob_files(blobs.root)) == 1
@@ -88,8 +98,9 @@ def test_metadata_round_trips_exactly(catalog: AssetCatalog, tmp_path: Path) -> 
 
 
 def test_fps_as_text(catalog: AssetCatalog, tmp_path: Path) -> None:
-    asset = catalog.add_file(write(tmp_path / "a", b"a"), kind="video", mime="video/mp4",
-                             fps="30000/1001")  # fmt: skip
+    asset = catalog.add_file(
+        write(tmp_path / "a", b"a"), kind="video", mime="video/mp4", fps="30000/1001"
+    )
     assert asset.fps == Fraction(30000, 1001)
 
 
@@ -130,8 +141,11 @@ def test_list_newest_first_with_filters(catalog: AssetCatalog, tmp_path: Path) -
     for i, (kind, owner) in enumerate(
         [("video", "ana"), ("image", "ana"), ("video", "ben"), ("audio", "ben"), ("video", "ana")]
     ):
-        made.append(catalog.add_file(write(tmp_path / f"{i}", f"bytes {i}".encode()),
-                                     kind=kind, mime="x/y", owner=owner))  # fmt: skip
+        made.append(
+            catalog.add_file(
+                write(tmp_path / f"{i}", f"bytes {i}".encode()), kind=kind, mime="x/y", owner=owner
+            )
+        )
     assert catalog.list() == made[::-1]
     assert catalog.list(kind="video") == [made[4], made[2], made[0]]
     assert catalog.list(kind=AssetKind.VIDEO, owner="ana") == [made[4], made[0]]

@@ -119,16 +119,20 @@ def test_bucket_is_created_in_another_region(endpoint: str, tmp_path: Path) -> N
 
 def test_explicit_keys(endpoint: str, bucket: str, tmp_path: Path) -> None:
     store = S3BlobStore(
-        endpoint, bucket, access_key_id="AKIDEXAMPLE", secret_access_key="secret",
+        endpoint,
+        bucket,
+        access_key_id="AKIDEXAMPLE",
+        secret_access_key="secret",
         cache_dir=tmp_path / "c",
-    )  # fmt: skip
+    )
     assert store.exists(store.put(write(tmp_path / "a", b"y")))
 
 
 def test_catalog_over_s3(engine: Engine, store: S3BlobStore, tmp_path: Path) -> None:
     catalog = AssetCatalog(engine, store)
-    asset = catalog.add_file(write(tmp_path / "a.wav", b"RIFF...."), kind=AssetKind.AUDIO,
-                             mime="audio/wav", owner="ana")  # fmt: skip
+    asset = catalog.add_file(
+        write(tmp_path / "a.wav", b"RIFF...."), kind=AssetKind.AUDIO, mime="audio/wav", owner="ana"
+    )
     again = catalog.add_file(write(tmp_path / "b.wav", b"RIFF...."), kind="audio", mime="x")
     assert again == asset
     path = catalog.local_path(asset.sha256, verify=True)

@@ -65,8 +65,12 @@ def test_key_is_stable_across_runs(video: VideoRequest) -> None:
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run(
         [sys.executable, "-c", script, str(video.first_frame.parent)],
-        capture_output=True, text=True, check=True, env=env, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=60,
+    )
     assert out.stdout.strip() == key(video)
 
 
@@ -112,9 +116,13 @@ def test_swapped_first_and_last_frames_miss(video: VideoRequest) -> None:
 
 
 @pytest.mark.parametrize(
-    "other", [("fal.ltx-2-fast", "ltx-2", "1"), ("fal.ltx-2", "ltx-2-pro", "1"),
-              ("fal.ltx-2", "ltx-2", "2")],
-)  # fmt: skip
+    "other",
+    [
+        ("fal.ltx-2-fast", "ltx-2", "1"),
+        ("fal.ltx-2", "ltx-2-pro", "1"),
+        ("fal.ltx-2", "ltx-2", "2"),
+    ],
+)
 def test_provider_model_and_version_change_the_key(
     video: VideoRequest, other: tuple[str, str, str]
 ) -> None:

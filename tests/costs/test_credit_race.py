@@ -71,9 +71,16 @@ def test_processes_race_for_credits(engine: Engine) -> None:
     procs = [
         ctx.Process(
             target=race,
-            args=(url, "ana", FRAMES, [f"p{p}-job-{i}" for i in range(per)], NOW.isoformat(),
-                  start, results),
-        )  # fmt: skip
+            args=(
+                url,
+                "ana",
+                FRAMES,
+                [f"p{p}-job-{i}" for i in range(per)],
+                NOW.isoformat(),
+                start,
+                results,
+            ),
+        )
         for p in range(processes)
     ]
     for p in procs:

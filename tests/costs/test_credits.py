@@ -39,8 +39,13 @@ def ledger(engine: Engine, clock: Clock) -> CreditLedger:
 def test_a_new_user_has_the_daily_grant(ledger: CreditLedger) -> None:
     b = ledger.balance("ana")
     assert (b.user, b.day, b.granted, b.used, b.reserved, b.remaining) == (
-        "ana", "2026-02-16", 250, 0, 0, 250,
-    )  # fmt: skip
+        "ana",
+        "2026-02-16",
+        250,
+        0,
+        0,
+        250,
+    )
     assert b.resets_at == datetime(2026, 2, 17, tzinfo=UTC)
 
 

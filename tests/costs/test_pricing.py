@@ -15,9 +15,7 @@ from shotline.providers.contracts import (
     VideoRequest,
 )
 
-LTX_PER_SECOND = PerSecond(
-    {1080: Decimal("0.06"), 1440: Decimal("0.12"), 2160: Decimal("0.24")}
-)
+LTX_PER_SECOND = PerSecond({1080: Decimal("0.06"), 1440: Decimal("0.12"), 2160: Decimal("0.24")})
 
 
 def test_per_megapixel_seed_example() -> None:

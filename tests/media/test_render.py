@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from shotline.media.compose import frame_map, plan_render
 from shotline.media.errors import FFmpegError, MediaNotFound
 from shotline.media.render import ClipMediaNotFound, RenderResult, render_timeline
-from shotline.media.testcard import TestCard, read_frame_index, write_testcard
+from shotline.media.testcard import TestCard, draw_frame, read_frame_index, write_testcard
 from shotline.timeline.model import Clip, ClipKind, SourceType, Timeline
 from shotline.timeline.timecode import exact, frame_at, frame_count, frame_start
 
@@ -177,10 +177,15 @@ def test_matching_rate_is_exact_frame_for_frame(cards: dict[str, Card], tmp_path
 
 @pytest.mark.parametrize(
     ("names", "fps"),
-    [(("25", "2997", "60"), R24), (("24", "25"), R2997), (("24", "2997"), R60)],
-    ids=["to-24", "to-29.97", "to-60"],
+    [
+        (("25", "2997", "60"), R24),
+        (("24", "25", "2997"), R2997),
+        (("24", "2997", "60"), R60),
+        (("25",), R25),
+    ],
+    ids=["to-24", "to-29.97", "to-60", "25-to-25"],
 )
-def test_other_rates_show_the_containing_frame(
+def test_every_rate_shows_the_containing_frame(
     cards: dict[str, Card], tmp_path: Path, names: Sequence[str], fps: Fraction
 ) -> None:
     clips, t = [], 0.0
@@ -468,8 +473,6 @@ def bframes(tmp_path_factory: pytest.TempPathFactory) -> Card:
         stream.width, stream.height, stream.pix_fmt = *card.size, "yuv420p"
         stream.codec_context.gop_size = 12
         stream.options = {"crf": "18", "preset": "veryfast", "bf": "3", "sc_threshold": "0"}
-        from shotline.media.testcard import draw_frame
-
         for index in range(card.frames):
             frame = av.VideoFrame.from_ndarray(draw_frame(card, index), format="rgb24")
             frame.pts, frame.time_base = index, 1 / card.fps
@@ -484,6 +487,10 @@ def test_fast_path_with_bframes_only_to_the_end(bframes: Card, tmp_path: Path) -
     result = render_timeline(whole, tmp_path / "whole.mp4", size=SIZE, fps=R24)
     assert result.fast_path
     assert_content(result, whole, frames)
+    tail = Timeline(clips=(clip("a", bframes, 0.0, 1.5, trim=0.5),))  # keyframe to the end
+    result = render_timeline(tail, tmp_path / "tail.mp4", size=SIZE, fps=R24)
+    assert result.fast_path
+    assert_content(result, tail, frames)
     cut = Timeline(clips=(clip("a", bframes, 0.0, 1.0, trim=0.5),))  # ends mid-file on dts
     result = render_timeline(cut, tmp_path / "cut.mp4", size=SIZE, fps=R24)
     assert not result.fast_path

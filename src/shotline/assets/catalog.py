@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, Engine
 
 from shotline.assets.blobs import BlobStore, check_sha, sha256_file
 from shotline.assets.errors import AssetNotFound, CorruptAsset
-from shotline.db import metadata
+from shotline.db import insert_ignoring_duplicates, metadata
 
 
 class AssetKind(StrEnum):
@@ -108,22 +107,14 @@ class Asset:
 
 def canonical_json(data: Any) -> bytes:
     """One byte string per value: sorted keys, no spaces, UTF-8, no NaN (not JSON)."""
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)  # fmt: skip
+    text = json.dumps(
+        data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
     return text.encode("utf-8")
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def insert_ignoring_duplicates(dialect: Dialect, table: sa.Table) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING in the engine's dialect."""
-    if dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    raise NotImplementedError(f"no ON CONFLICT support for {dialect.name}")
 
 
 class AssetCatalog:
@@ -201,10 +192,17 @@ class AssetCatalog:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(payload)
             return self.add_file(
-                Path(name), kind=AssetKind.JSON, mime="application/json", owner=owner,
-                prompt=prompt, provider=provider, model=model, cost=cost, job_id=job_id,
+                Path(name),
+                kind=AssetKind.JSON,
+                mime="application/json",
+                owner=owner,
+                prompt=prompt,
+                provider=provider,
+                model=model,
+                cost=cost,
+                job_id=job_id,
                 parents=parents,
-            )  # fmt: skip
+            )
         finally:
             os.unlink(name)
 

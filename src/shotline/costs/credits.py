@@ -24,8 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.engine import Connection, Engine
 
 from shotline.costs.errors import (
     CreditError,
@@ -33,7 +32,7 @@ from shotline.costs.errors import (
     ReservationClosed,
     UnknownReservation,
 )
-from shotline.db import metadata
+from shotline.db import insert_ignoring_duplicates, metadata
 
 DAILY_FRAMES = 250
 
@@ -96,14 +95,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _insert_ignoring_duplicates(dialect: Dialect, table: sa.Table) -> Any:
-    if dialect.name == "postgresql":
-        return postgresql.insert(table).on_conflict_do_nothing()
-    if dialect.name == "sqlite":
-        return sqlite.insert(table).on_conflict_do_nothing()
-    raise NotImplementedError(f"no ON CONFLICT support for {dialect.name}")
-
-
 def _give_back(conn: Connection, user: str, day: str, frames: int) -> None:
     """Return frames to a day. Clamped at zero: an admin reset may have forgiven them already."""
     if frames <= 0:
@@ -151,7 +142,9 @@ class CreditLedger:
         res = credit_reservations.c
         held = (
             sa.select(sa.func.coalesce(sa.func.sum(res.frames), 0))
-            .where(res.user_id == user, res.day == day, res.state == ReservationState.RESERVED.value)
+            .where(
+                res.user_id == user, res.day == day, res.state == ReservationState.RESERVED.value
+            )
             .scalar_subquery()
         )
         # One statement, so the day row and the reservations come from the same snapshot.
@@ -206,12 +199,13 @@ class CreditLedger:
         with self.engine.begin() as conn:
             # Writing first also takes SQLite's write lock before anything is read.
             conn.execute(
-                _insert_ignoring_duplicates(conn.dialect, credit_days).values(
+                insert_ignoring_duplicates(conn.dialect, credit_days).values(
                     user_id=user, day=day, granted=self.daily_frames, used=0
                 )
             )
             claimed = conn.execute(
-                _insert_ignoring_duplicates(conn.dialect, credit_reservations).values(
+                insert_ignoring_duplicates(conn.dialect, credit_reservations)
+                .values(
                     job_id=job_id,
                     user_id=user,
                     day=day,
@@ -302,7 +296,9 @@ class CreditLedger:
         res = credit_reservations.c
         held = (
             sa.select(sa.func.coalesce(sa.func.sum(res.frames), 0))
-            .where(res.user_id == user, res.day == day, res.state == ReservationState.RESERVED.value)
+            .where(
+                res.user_id == user, res.day == day, res.state == ReservationState.RESERVED.value
+            )
             .scalar_subquery()
         )
         with self.engine.begin() as conn:

@@ -63,4 +63,3 @@ class JobsConfig:
     @property
     def work_root(self) -> Path:
         return self.data_dir / "work"
-

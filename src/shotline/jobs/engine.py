@@ -29,11 +29,11 @@ from shotline.assets.catalog import AssetCatalog
 from shotline.assets.errors import AssetNotFound
 from shotline.costs.cachekey import cache_key
 from shotline.costs.credits import CreditLedger
+from shotline.jobs import runtime
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.heartbeat import Heartbeat
 from shotline.jobs.queues import QueueSpec, known_queue
 from shotline.jobs.records import JobRecord, JobStore
-from shotline.jobs import runtime
 from shotline.jobs.runtime import LIVE_STATES, Client, Dispatch, InProcess, new_executor_id
 from shotline.jobs.status import FINISHED, IllegalTransition, JobStatus
 from shotline.jobs.vram import VramTracker
@@ -140,13 +140,15 @@ class GenerationEngine:
     def close(self) -> None:
         """Stop DBOS first, then mark this worker dead so peers recover what it left pending
         (the other order could let a peer start a workflow this process still runs)."""
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if self._dispatch is not None:
             self._dispatch.close()
             if isinstance(self._dispatch, InProcess):
                 install(None)
             self._dispatch = None
         if self._heartbeat is not None:
-            self._heartbeat.stop()
+            self._heartbeat.mark_dead()
             self._heartbeat = None
 
     def __enter__(self) -> GenerationEngine:
@@ -202,8 +204,10 @@ class GenerationEngine:
         try:
             self.dispatch.enqueue(info.queue, job.id, priority)
         except Exception as exc:
-            self.store.transition(job.id, JobStatus.FAILED, error_type=type(exc).__name__,
-                                  error_message=str(exc), message="could not be queued")  # fmt: skip
+            self.store.transition(
+                job.id, JobStatus.FAILED, error_type=type(exc).__name__,
+                error_message=str(exc), message="could not be queued",
+            )  # fmt: skip
             raise
         return job.id
 

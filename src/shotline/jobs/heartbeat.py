@@ -132,11 +132,16 @@ class Heartbeat:
                 log.exception("worker heartbeat failed")
 
     def stop(self) -> None:
-        """Stop stamping and mark this worker dead at once: workflows it leaves pending are
-        recovered by the next sweep of any worker, with no wait for staleness."""
+        """Stop stamping (before DBOS goes down, so no sweep runs against a stopped DBOS)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+            self._thread = None
+
+    def mark_dead(self) -> None:
+        """Declare this worker gone: whatever it left pending is recovered by the next sweep of
+        any worker, with no wait for staleness."""
+        self.stop()
         with self.engine.begin() as conn:
             conn.execute(
                 workers_table.update()

@@ -132,7 +132,7 @@ class JobRecord:
         return self.status in FINISHED
 
 
-def _record(row: Mapping[str, Any]) -> JobRecord:
+def _record(row: Mapping[Any, Any]) -> JobRecord:
     created = _aware(row["created_at"])
     assert created is not None  # NOT NULL column
     return JobRecord(
@@ -165,7 +165,7 @@ def _record(row: Mapping[str, Any]) -> JobRecord:
     )
 
 
-def _event(row: Mapping[str, Any]) -> JobEvent:
+def _event(row: Mapping[Any, Any]) -> JobEvent:
     at = _aware(row["at"])
     assert at is not None
     previous = row["previous"]
@@ -344,9 +344,7 @@ class JobStore:
     def set_external_id(self, job_id: str, external_id: str) -> None:
         with self.engine.begin() as conn:
             done = conn.execute(
-                jobs_table.update()
-                .where(jobs_table.c.id == job_id)
-                .values(external_id=external_id)
+                jobs_table.update().where(jobs_table.c.id == job_id).values(external_id=external_id)
             )
         if done.rowcount != 1:
             raise JobNotFound(job_id)
@@ -384,9 +382,7 @@ class JobStore:
 
     def get(self, job_id: str) -> JobRecord:
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(jobs_table).where(jobs_table.c.id == job_id)
-            ).one_or_none()
+            row = conn.execute(sa.select(jobs_table).where(jobs_table.c.id == job_id)).one_or_none()
         if row is None:
             raise JobNotFound(job_id)
         return _record(row._mapping)

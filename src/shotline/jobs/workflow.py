@@ -15,6 +15,7 @@ the wait instead of starting it over.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -289,36 +290,37 @@ def record_step(job_id: str, produced: Produced) -> str | Failure:
 
 @DBOS.step(name="shotline.finish")
 def finish_step(job_id: str, sha: str, actual_cost: str | None) -> None:
+    """Settle, then succeed: whoever sees "succeeded" also sees the credits spent. A cancel that
+    lands in between finds the output made and paid for, and leaves it so."""
     services, job, _ = _job(job_id)
-    if job.status is not JobStatus.SUCCEEDED:
-        if job.finished:
-            return  # canceled while the output was being recorded: the canceller refunded
-        cost = Decimal(actual_cost) if actual_cost else job.estimated_cost
-        try:
-            services.store.transition(
-                job_id, JobStatus.SUCCEEDED, result_asset=sha, actual_cost=cost, message="done"
-            )
-        except IllegalTransition:
-            return
+    if job.status is not JobStatus.SUCCEEDED and job.finished:
+        return  # canceled while the output was being recorded: the canceller refunded
     if job.frames > 0:
         try:
             services.ledger.settle(job_id)  # settling twice (a replay) does nothing
-        except (ReservationClosed, UnknownReservation):
-            log.warning("job %s succeeded but its credits could not be settled", job_id)
+        except ReservationClosed:
+            return  # refunded by a cancel that won the race
+        except UnknownReservation:
+            log.warning("job %s succeeded without a credit reservation", job_id)
+    if job.status is JobStatus.SUCCEEDED:
+        return
+    cost = Decimal(actual_cost) if actual_cost else job.estimated_cost
+    with contextlib.suppress(IllegalTransition):
+        services.store.transition(
+            job_id, JobStatus.SUCCEEDED, result_asset=sha, actual_cost=cost, message="done"
+        )
 
 
 @DBOS.step(name="shotline.fail")
 def fail_step(job_id: str, failure: Failure) -> None:
     services, job, provider = _job(job_id)
+    refund(services.ledger, job)  # first, so whoever sees "failed" sees the credits back
     if not job.finished:
-        try:
+        with contextlib.suppress(IllegalTransition):  # canceled meanwhile
             services.store.transition(
                 job_id, JobStatus.FAILED, error_type=failure.error_type,
                 error_message=failure.message, message=f"failed: {failure.error_type}",
             )  # fmt: skip
-        except IllegalTransition:
-            pass  # canceled meanwhile
-    refund(services.ledger, job)
     # A job failing on our side (a fetch, the catalog) may still run, and bill, at the provider.
     if job.external_id and _remote(provider) and failure.error_type != "ProviderFailed":
         cancel_remote(provider, job.external_id)
@@ -327,10 +329,8 @@ def fail_step(job_id: str, failure: Failure) -> None:
 def refund(ledger: CreditLedger, job: JobRecord) -> None:
     if job.frames <= 0:
         return
-    try:
+    with contextlib.suppress(UnknownReservation):  # failed before it reserved any
         ledger.refund(job.id)  # idempotent; 0 after a settle
-    except UnknownReservation:
-        pass  # failed before its credits were reserved
 
 
 def cancel_remote(provider: Provider, external_id: str) -> None:

@@ -113,8 +113,9 @@ class _Sources:
 
     def media(self, clip: Clip) -> _Media | None:
         """The clip's media, or None where a placeholder stands in (with a warning)."""
+        stand_in = "rendered a placeholder" if clip.kind is ClipKind.VIDEO else "left silent"
         if clip.source is None:
-            self.warn(f"clip {clip.id!r} ({clip.name}) has no media yet; rendered a placeholder")
+            self.warn(f"clip {clip.id!r} ({clip.name}) has no media yet; {stand_in}")
             return None
         try:
             path = resolve_source(clip.source, self.base_dir)
@@ -123,7 +124,7 @@ class _Sources:
                 # Local media lives on its owner's machine; everyone else renders a stand-in.
                 self.warn(
                     f"clip {clip.id!r} ({clip.name}) is local media not on this machine "
-                    f"({exc.source}); rendered a placeholder"
+                    f"({exc.source}); {stand_in}"
                 )
                 return None
             raise ClipMediaNotFound(clip.id, exc.source) from exc
@@ -165,10 +166,12 @@ class _Graph:
         return len(self.inputs) - 1
 
 
-def _conform(size: tuple[int, int], sar: Fraction) -> str:
+def _conform(size: tuple[int, int], media: _Media) -> str:
     """Fit inside ``size`` keeping the picture's shape, then letterbox with black."""
     width, height = size
-    square = "" if sar == 1 else "scale=trunc(iw*sar/2)*2:ih,setsar=1,"
+    if media.sar == 1 and media.info.display_size == size:
+        return "setsar=1,format=yuv420p"  # already fits: skip a scale and pad copy per frame
+    square = "" if media.sar == 1 else "scale=trunc(iw*sar/2)*2:ih,setsar=1,"
     return (
         f"{square}scale={width}:{height}:force_original_aspect_ratio=decrease"
         f":force_divisible_by=2,pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black,"
@@ -243,7 +246,7 @@ def _retime(fmap: FrameMap, first: int, fps: Rate, size: tuple[int, int], media:
         f"setpts=ceil((N*{step.denominator}+({offset}))/{step.numerator}),"
         f"fps=fps={format_rate(fps)}:start_time=0"
     )
-    conform = _conform(size, media.sar)
+    conform = _conform(size, media)
     # Scale the fewer frames: before fps when it repeats frames, after it when it drops them.
     chain = f"{conform},{timing}" if step < 1 else f"{timing},{conform}"
     return f"{chain},trim=end_frame={fmap.frames}"
@@ -323,6 +326,7 @@ class _FrameScan:
     frames: int
     keyframes: frozenset[int]
     reordered: bool  # some packet's dts differs from its pts (B-frames)
+    at_zero: bool  # the first frame's timestamp is 0, as the concat demuxer's in points assume
 
 
 def _scan(media: _Media) -> _FrameScan | None:
@@ -351,7 +355,7 @@ def _scan(media: _Media) -> _FrameScan | None:
     if sorted(indices) != list(range(len(indices))):
         return None
     reordered = any(dts != pts for pts, dts, _ in packets)
-    return _FrameScan(len(indices), frozenset(keyframes), reordered)
+    return _FrameScan(len(indices), frozenset(keyframes), reordered, origin == 0)
 
 
 @dataclass(frozen=True)
@@ -382,7 +386,7 @@ def _copy_runs(plan: RenderPlan, sources: _Sources, size: tuple[int, int]) -> li
         if clip is None:
             return None
         media = sources.media(clip)
-        if media is None:
+        if media is None or "://" in media.path:  # a URL: scanning would download it all
             return None
         info = media.info
         if (
@@ -401,6 +405,8 @@ def _copy_runs(plan: RenderPlan, sources: _Sources, size: tuple[int, int]) -> li
         first = fmap.first_source_frame
         scan = sources.scan(media)
         if scan is None or first < 0 or first not in scan.keyframes:
+            return None
+        if first > 0 and not scan.at_zero:
             return None
         end = first + segment.frames
         if end > scan.frames:

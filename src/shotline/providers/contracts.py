@@ -280,7 +280,8 @@ class PerSecond:
 
     def estimate(self, request: Request) -> Decimal:
         if isinstance(request, VideoRequest):
-            return usd(self.rate_for(request.height) * Decimal(float(request.duration)))
+            seconds = request.duration
+            return usd(self.rate_for(request.height) * seconds.numerator / seconds.denominator)
         if isinstance(request, LipsyncRequest):
             return usd(self.rate_for(0) * Decimal(request.duration))
         return usd(0)

@@ -19,6 +19,7 @@ Job outcomes (succeed, fail, refuse) are queued with ``fake.outcomes.append(...)
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import itertools
 import json
@@ -30,7 +31,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 HANG_SECONDS = 2.0
@@ -80,7 +81,7 @@ class FakeServer:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.005}, daemon=True
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -90,7 +91,7 @@ class FakeServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def start(self) -> FakeServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -100,7 +101,7 @@ class FakeServer:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> FakeServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -130,7 +131,7 @@ class FakeServer:
     @staticmethod
     def _read_body(handler: BaseHTTPRequestHandler) -> bytes:
         if handler.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(handler.rfile.readline().strip() or b"0", 16)
                 if size == 0:
@@ -144,10 +145,8 @@ class FakeServer:
     @staticmethod
     def _close(handler: BaseHTTPRequestHandler) -> None:
         handler.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             handler.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _dispatch(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
@@ -166,7 +165,7 @@ class FakeServer:
         )
         with self._lock:
             self.calls.append(call)
-        for method, pattern, name, route in self._routes:
+        for method, pattern, name, route in self._routes:  # noqa: B007 (used after the loop)
             match = pattern.fullmatch(parts.path)
             if method == call.method and match:
                 break
@@ -212,7 +211,10 @@ class FakeServer:
         elif reply.body is None:
             payload, ctype = b"", reply.content_type or "application/json"
         else:
-            payload, ctype = json.dumps(reply.body).encode(), reply.content_type or "application/json"
+            payload, ctype = (
+                json.dumps(reply.body).encode(),
+                reply.content_type or "application/json",
+            )
         try:
             handler.send_response(reply.status)
             handler.send_header("Content-Type", ctype)
@@ -265,7 +267,9 @@ class _JobFake(FakeServer):
         self._ids = itertools.count(1)
 
     def authorized(self, call: Call) -> bool:
-        return self.expected_auth is None or call.headers.get(self.auth_header) == self.expected_auth
+        return (
+            self.expected_auth is None or call.headers.get(self.auth_header) == self.expected_auth
+        )
 
     def new_job(self, prefix: str, **data: Any) -> tuple[str, dict[str, Any]]:
         job_id = f"{prefix}-{next(self._ids)}"
@@ -278,7 +282,7 @@ class _JobFake(FakeServer):
     def stage(job: dict[str, Any], progression: list[str]) -> str:
         index = min(job["polls"], len(progression) - 1)
         job["polls"] += 1
-        return progression[index]
+        return str(progression[index])
 
 
 # -- fal ---------------------------------------------------------------------------------------
@@ -414,7 +418,12 @@ class ReplicateFake(_JobFake):
         self.video = b"\x00\x00\x00\x18ftypmp42 replicate video"
         self.uploads: dict[str, bytes] = {}
         pred = r"/v1/predictions/(?P<id>[^/]+)"
-        self.route("POST", r"/v1/models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions", "create", self._create)
+        self.route(
+            "POST",
+            r"/v1/models/(?P<owner>[^/]+)/(?P<name>[^/]+)/predictions",
+            "create",
+            self._create,
+        )
         self.route("POST", r"/v1/predictions", "create", self._create)
         self.route("POST", r"/v1/files", "upload", self._upload)
         self.route("GET", pred, "get", self._get)
@@ -439,7 +448,9 @@ class ReplicateFake(_JobFake):
 
     def _create(self, call: Call, groups: dict[str, str], behaviour: str) -> Reply:
         if not self.authorized(call):
-            return Reply(401, {"title": "Unauthenticated", "detail": "Invalid token.", "status": 401})
+            return Reply(
+                401, {"title": "Unauthenticated", "detail": "Invalid token.", "status": 401}
+            )
         if behaviour == "validation":
             return Reply(
                 422,
@@ -450,10 +461,23 @@ class ReplicateFake(_JobFake):
                 },
             )
         if behaviour == "402":
-            return Reply(402, {"title": "Insufficient credit", "detail": "You have insufficient credit to run this model.", "status": 402})
+            return Reply(
+                402,
+                {
+                    "title": "Insufficient credit",
+                    "detail": "You have insufficient credit to run this model.",
+                    "status": 402,
+                },
+            )
         body = call.json or {}
         model = f"{groups['owner']}/{groups['name']}" if "owner" in groups else "pinned"
-        job_id, job = self.new_job("pred", model=model, version=body.get("version"), input=body.get("input"), status="starting")
+        job_id, job = self.new_job(
+            "pred",
+            model=model,
+            version=body.get("version"),
+            input=body.get("input"),
+            status="starting",
+        )
         return Reply(201, self._view(job_id, job))
 
     def _upload(self, call: Call, groups: dict[str, str], behaviour: str) -> Reply:
@@ -461,7 +485,9 @@ class ReplicateFake(_JobFake):
             return Reply(401, {"detail": "Invalid token."})
         file_id = f"file-{len(self.uploads) + 1}"
         self.uploads[file_id] = call.body
-        return Reply(201, {"id": file_id, "urls": {"get": f"{self.url}/v1/files/{file_id}/download"}})
+        return Reply(
+            201, {"id": file_id, "urls": {"get": f"{self.url}/v1/files/{file_id}/download"}}
+        )
 
     def _get(self, call: Call, groups: dict[str, str], behaviour: str) -> Reply:
         if not self.authorized(call):
@@ -535,9 +561,17 @@ class RunwayFake(_JobFake):
         if job["status"] not in ("SUCCEEDED", "FAILED", "CANCELLED"):
             job["status"] = self.stage(job, self.progression)
             if job["status"] == "SUCCEEDED" and job["outcome"] == "failed":
-                job.update(status="FAILED", failure="An unexpected error occurred.", failureCode="INTERNAL.BAD_OUTPUT.CODE01")
+                job.update(
+                    status="FAILED",
+                    failure="An unexpected error occurred.",
+                    failureCode="INTERNAL.BAD_OUTPUT.CODE01",
+                )
             elif job["status"] == "SUCCEEDED" and job["outcome"] == "safety":
-                job.update(status="FAILED", failure="The input image did not pass moderation.", failureCode="SAFETY.INPUT.IMAGE")
+                job.update(
+                    status="FAILED",
+                    failure="The input image did not pass moderation.",
+                    failureCode="SAFETY.INPUT.IMAGE",
+                )
             elif job["status"] == "SUCCEEDED":
                 job["output"] = [self.files.add(f"{groups['id']}.mp4", self.video)]
         view["status"] = job["status"]
@@ -613,13 +647,14 @@ class ChatFake(FakeServer):
 class ComfyFake(FakeServer):
     """ComfyUI: /prompt, /queue, /history/{id}, /view, /interrupt, /free.
 
-    A prompt is pending on its first look, running on the second, done on the third (each
-    ``GET /history/{id}`` advances it). Outcomes: "ok", "error".
+    Each ``GET /history/{id}`` moves a prompt along ``progression`` (pending, running, done);
+    ``GET /queue`` reports it without moving it. Outcomes: "ok", "error".
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.progression = ["pending", "running", "done"]
+        # Each poll reads the history, then the queue: two looks per poll while unfinished.
+        self.progression = ["pending", "pending", "running", "running", "done"]
         self.image = b"\x89PNG\r\n\x1a\n comfy image bytes"
         self.outcomes: deque[str] = deque()
         self.prompts: dict[str, dict[str, Any]] = {}
@@ -656,11 +691,19 @@ class ComfyFake(FakeServer):
         entry = self.prompts[prompt_id]
         if entry.get("deleted"):
             return "gone"
-        return self.progression[min(entry["looks"], len(self.progression) - 1)]
+        return str(self.progression[min(entry["looks"], len(self.progression) - 1)])
 
     def _queue(self, call: Call, groups: dict[str, str], behaviour: str) -> Reply:
-        running = [[i, pid, {}, {}, ["9"]] for i, pid in enumerate(self.prompts) if self._state(pid) == "running"]
-        pending = [[i, pid, {}, {}, ["9"]] for i, pid in enumerate(self.prompts) if self._state(pid) == "pending"]
+        running = [
+            [i, pid, {}, {}, ["9"]]
+            for i, pid in enumerate(self.prompts)
+            if self._state(pid) == "running"
+        ]
+        pending = [
+            [i, pid, {}, {}, ["9"]]
+            for i, pid in enumerate(self.prompts)
+            if self._state(pid) == "pending"
+        ]
         return Reply(200, {"queue_running": running, "queue_pending": pending})
 
     def _queue_edit(self, call: Call, groups: dict[str, str], behaviour: str) -> Reply:
@@ -685,12 +728,17 @@ class ComfyFake(FakeServer):
                 "completed": False,
                 "messages": [
                     ["execution_start", {"prompt_id": prompt_id}],
-                    ["execution_error", {"node_type": "KSampler", "exception_message": "CUDA out of memory"}],
+                    [
+                        "execution_error",
+                        {"node_type": "KSampler", "exception_message": "CUDA out of memory"},
+                    ],
                 ],
             }
             return Reply(200, {prompt_id: {"prompt": [], "outputs": {}, "status": status}})
         outputs = {
-            "9": {"images": [{"filename": "shotline_00001_.png", "subfolder": "", "type": "output"}]},
+            "9": {
+                "images": [{"filename": "shotline_00001_.png", "subfolder": "", "type": "output"}]
+            },
             "10": {"images": [{"filename": "preview.png", "subfolder": "", "type": "temp"}]},
         }
         status = {"status_str": "success", "completed": True, "messages": []}

@@ -58,7 +58,9 @@ def client(echo: EchoFake) -> Iterator[HttpClient]:
         yield c
 
 
-def _response(status: int, body: str = "{}", headers: dict[str, str] | None = None) -> httpx.Response:
+def _response(
+    status: int, body: str = "{}", headers: dict[str, str] | None = None
+) -> httpx.Response:
     return httpx.Response(status, text=body, headers=headers or {})
 
 
@@ -165,9 +167,9 @@ def test_create_sends_json_and_credentials(echo: EchoFake, client: HttpClient) -
 
 
 def test_connection_refused_is_transient() -> None:
-    with HttpClient("http://127.0.0.1:9", provider="t", sleep=lambda s: None, **quick()) as c:
-        with pytest.raises(TransientError):
-            c.read("x")
+    client = HttpClient("http://127.0.0.1:9", provider="t", sleep=lambda s: None, **quick())
+    with client, pytest.raises(TransientError):
+        client.read("x")
 
 
 def test_download_same_origin_carries_credentials(

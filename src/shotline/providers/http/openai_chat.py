@@ -7,7 +7,8 @@ The answer is asked for with ``response_format: json_schema`` (strict). Servers 
 are asked again with ``json_object`` and the schema spelled out in a system message (configurable;
 the downgrade sticks for the provider's lifetime). The first choice's content is parsed as JSON
 (code fences stripped) and validated with ``jsonschema``; a parse or validation error goes back to
-the model as a repair message, up to ``repair_attempts`` times, then ``ProviderFailed``.
+the model as a repair message, up to ``repair_attempts`` times, then ``ProviderFailed``. The
+answer is ``Output.data`` (a JSON array or scalar comes wrapped as ``{"value": ...}``).
 
 ``finish_reason == "content_filter"`` or a ``refusal`` is ``Refused``. ``FallbackChat`` tries
 several writers in order (OpenRouter first, Anthropic second) and moves on when one is rate
@@ -49,7 +50,7 @@ from shotline.providers.errors import (
     Refused,
     TransientError,
 )
-from shotline.providers.http.client import DEFAULT_TIMEOUT, HttpClient, is_moderation
+from shotline.providers.http.client import HttpClient, is_moderation
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,7 @@ _FORMAT_REJECTED = re.compile(r"response_format|json_schema|structured output", 
 
 
 DEFAULT_CHAT_PRICE = PerCall(Decimal("0.01"))  # an estimate for one structured answer
+CHAT_TIMEOUT = httpx.Timeout(180.0, connect=10.0)  # long answers take minutes on slow models
 
 
 class InvalidAnswer(ValueError):
@@ -128,7 +130,7 @@ class OpenAIChat:
         max_tokens: int | None = None,
         pricing: Pricing = DEFAULT_CHAT_PRICE,
         extra_headers: Mapping[str, str] | None = None,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout = CHAT_TIMEOUT,
         client: HttpClient | None = None,
         **client_options: Any,
     ) -> None:

@@ -7,7 +7,7 @@
 
 The output is a URL or a list of URLs; the first is downloaded into the work folder. Input files
 go inline as data URIs when small; larger ones are uploaded once through ``POST /v1/files`` and
-passed by URL (Replicate recommends data URIs only for small files).
+passed by URL (Replicate recommends data URIs only below 1 MB).
 
 Lip-sync fallback is left to the engine: ``LIPSYNC_FALLBACK`` lists the provider ids in the
 order to try (Kling first, sync/lipsync-2 on ``Refused`` or ``ProviderFailed``). A chain inside
@@ -55,7 +55,7 @@ from shotline.providers.http.client import (
     require,
 )
 
-DATA_URI_LIMIT = 256 * 1024  # bytes; above this, files are uploaded first
+DATA_URI_LIMIT = 1024 * 1024  # Replicate recommends data URIs only below 1 MB; larger: upload
 
 
 @dataclass(frozen=True)

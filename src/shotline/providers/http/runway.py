@@ -41,6 +41,7 @@ from shotline.providers.http.client import (
 )
 
 API_VERSION = "2024-11-06"
+IMAGE_DATA_URI_LIMIT = 5 * 1024 * 1024  # Runway's cap on an inline image (bytes of the URI)
 RATIOS: tuple[tuple[int, int], ...] = (
     (1280, 720),
     (720, 1280),
@@ -130,8 +131,14 @@ class RunwayProvider:
             ratio = ratio_for(fitted.width, fitted.height)
         except CapabilityError as exc:
             raise CapabilityError(str(exc), provider=self.info.id) from None
+        image = data_uri(fitted.first_frame)
+        if len(image) > IMAGE_DATA_URI_LIMIT:
+            raise CapabilityError(
+                f"{fitted.first_frame.name} is too large to send inline (Runway's limit is 5 MB)",
+                provider=self.info.id,
+            )
         body: dict[str, Any] = {
-            "promptImage": data_uri(fitted.first_frame),
+            "promptImage": image,
             "promptText": fitted.prompt,
             "model": self.model,
             "ratio": ratio,

@@ -38,7 +38,8 @@ def output_name(prefix: str, suffix: str, params: dict[str, Any], files: Iterabl
 def load_rgb(path: Path, provider: str) -> Image.Image:
     try:
         with Image.open(path) as image:
-            return image.convert("RGB")
+            converted: Image.Image = image.convert("RGB")
+            return converted
     except (OSError, ValueError) as exc:
         raise CapabilityError(f"cannot read image {path}: {exc}", provider=provider) from exc
 

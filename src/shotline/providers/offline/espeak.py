@@ -25,7 +25,7 @@ from shotline.providers.contracts import (
     RunContext,
     SpeechRequest,
 )
-from shotline.providers.errors import CapabilityError, Canceled, ProviderFailed
+from shotline.providers.errors import Canceled, CapabilityError, ProviderFailed
 
 SAMPLE_RATE = 22050  # what libespeak-ng synthesizes at; checked against espeak_Initialize
 

@@ -8,7 +8,8 @@ penalty on long moves, so flat areas stay still) and hands DIS that field as its
 ``Inbetweener`` makes frame ``t`` in (0, 1): it projects both flows forward to time ``t`` (every
 pixel of the first frame lands at ``x + t * F(x)``, every pixel of the last at ``y + (1 - t) *
 B(y)``; where two land on one spot the larger motion wins, as moving subjects are usually in front),
-fills the holes from their neighbours, then warps the first frame back by the flow to 0 and the last
+fills the holes from their neighbours (pixels that fail a forward-backward consistency check are
+left out), then warps the first frame back by the flow to 0 and the last
 frame by the flow to 1 with ``cv2.remap`` and blends them ``(1 - t) : t``. Projection runs on a grid
 of at most ``PROJECT_SIDE`` pixels and the flows are scaled up for the remap, which keeps a 720p
 frame at a few milliseconds.
@@ -17,6 +18,7 @@ frame at a few milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import cv2
 import numpy as np
@@ -31,6 +33,7 @@ COARSE_CELL = 8  # thumbnail pixels per coarse cell
 COARSE_MARGIN = 4  # context around a cell in its template
 COARSE_PENALTY = 0.05  # mean squared error per squared thumbnail pixel of displacement
 PROJECT_SIDE = 320  # long side of the grid that flow projection runs on
+_NO_MAP2 = cast(Any, None)  # remap with one two-channel map (OpenCV's stubs insist on two)
 
 
 def coarse_flow(source: Grey, target: Grey) -> Flow:
@@ -63,7 +66,7 @@ def coarse_flow(source: Grey, target: Grey) -> Flow:
 
 def dense_flow(source: Grey, target: Grey) -> Flow:
     """DIS (fast preset) from ``source`` to ``target``, started from the coarse field."""
-    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
+    dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_FAST)
     initial = coarse_flow(source, target)
     flow = dis.calc(source, target, initial)
     return np.asarray(flow, dtype=np.float32)
@@ -127,6 +130,12 @@ class Inbetweener:
         self._bmag = np.minimum(np.hypot(self._bwd[:, 0], self._bwd[:, 1]) * 16, 2**20).astype(
             np.int64
         )
+        self._valid = np.concatenate(
+            [
+                _consistent(self._fwd, self._bwd, self._small),
+                _consistent(self._bwd, self._fwd, self._small),
+            ]
+        )
         grid_y, grid_x = np.mgrid[0:height, 0:width].astype(np.float32)
         self._grid = np.ascontiguousarray(np.dstack([grid_x, grid_y]), dtype=np.float32)
 
@@ -146,7 +155,7 @@ class Inbetweener:
         to0 = np.concatenate([-t * self._fwd, t * self._bwd])
         to1 = np.concatenate([(1 - t) * self._fwd, -(1 - t) * self._bwd])
         magnitude = np.concatenate([self._fmag, self._bmag])
-        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h) & self._valid
         candidate = np.nonzero(inside)[0].astype(np.int64)
         target = (ys[inside] * w + xs[inside]).astype(np.int64)
         best = np.full(n, -1, np.int64)
@@ -171,8 +180,12 @@ class Inbetweener:
         share0 = np.asarray(cv2.blur(share0, (3, 3)), dtype=np.float32)
         shape = (h, w, 2)
         known = filled.reshape(h, w)
-        flow0_img = _fill(flow0.reshape(shape), known, -t * self._fwd.reshape(shape))
-        flow1_img = _fill(flow1.reshape(shape), known, -(1 - t) * self._bwd.reshape(shape))
+        flow0_img = _fill(
+            flow0.reshape(shape), known, (-t * self._fwd).reshape(shape).astype(np.float32)
+        )
+        flow1_img = _fill(
+            flow1.reshape(shape), known, (-(1 - t) * self._bwd).reshape(shape).astype(np.float32)
+        )
         return flow0_img, flow1_img, share0
 
     def frame(self, t: float) -> RGB:
@@ -185,19 +198,36 @@ class Inbetweener:
         warped0 = cv2.remap(
             self.first,
             _grow(small0, self._size) + self._grid,
-            None,
+            _NO_MAP2,
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
         warped1 = cv2.remap(
             self.last,
             _grow(small1, self._size) + self._grid,
-            None,
+            _NO_MAP2,
             cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REPLICATE,
         )
         blended = cv2.blendLinear(warped0, warped1, share0, 1 - share0)
         return np.asarray(blended, dtype=np.uint8)
+
+
+def _consistent(
+    there: NDArray[np.float32], back: NDArray[np.float32], size: tuple[int, int]
+) -> NDArray[np.bool_]:
+    """Forward-backward check: following a pixel's flow and then the other flow back should
+    return near where it started. Pixels that do not (occluded, or guessed in flat areas) are
+    not projected, so they cannot drag the wrong keyframe's content into place."""
+    w, h = size
+    gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
+    where = np.dstack([gx + there[:, 0].reshape(h, w), gy + there[:, 1].reshape(h, w)])
+    returned = cv2.remap(
+        back.reshape(h, w, 2), where, _NO_MAP2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    error = np.hypot(*(there.reshape(h, w, 2) + returned).transpose(2, 0, 1))
+    allowed = np.maximum(1.5, 0.1 * np.hypot(there[:, 0], there[:, 1]).reshape(h, w))
+    return np.asarray(error <= allowed).ravel()
 
 
 def _fill(flow: Flow, known: NDArray[np.bool_], fallback: Flow) -> Flow:

@@ -34,7 +34,7 @@ from shotline.providers.contracts import (
     input_files,
     request_params,
 )
-from shotline.providers.errors import CapabilityError, Canceled
+from shotline.providers.errors import Canceled, CapabilityError
 from shotline.providers.offline._imaging import (
     RGB,
     H264Writer,
@@ -72,10 +72,13 @@ class PushIn:
         self.width, self.height = width, height
         big_w, big_h = round(width * PUSH_ZOOM), round(height * PUSH_ZOOM)
         self.source = np.asarray(crop_to_fill(source, big_w, big_h), dtype=np.uint8)
+        self.exact = np.asarray(crop_to_fill(source, width, height), dtype=np.uint8)
         self.direction = direction  # -1 drifts left, +1 right
 
     def frame(self, u: float) -> RGB:
-        """``u`` = 0: the whole picture; ``u`` = 1: pushed in."""
+        """``u`` = 0: the whole picture (exactly the fitted image); ``u`` = 1: pushed in."""
+        if u <= 0:
+            return self.exact
         big_h, big_w = self.source.shape[:2]
         zoom = 1 + (PUSH_ZOOM - 1) * u  # visible part = big / zoom / PUSH_ZOOM * ...
         view_w, view_h = big_w / zoom, big_h / zoom
@@ -84,7 +87,7 @@ class PushIn:
         cy = big_h / 2
         scale = self.width / view_w
         left, top = cx - view_w / 2, cy - view_h / 2
-        matrix = np.float32([[scale, 0, -left * scale], [0, scale, -top * scale]])
+        matrix = np.array([[scale, 0, -left * scale], [0, scale, -top * scale]], dtype=np.float32)
         out = cv2.warpAffine(
             self.source,
             matrix,
@@ -122,7 +125,7 @@ def title_card(prompt: str, width: int, height: int, seed: int) -> Image.Image:
 
 
 def _hsv(hue: int, saturation: float, value: float) -> tuple[int, int, int]:
-    cell = np.uint8([[[hue // 2, round(saturation * 255), round(value * 255)]]])
+    cell = np.array([[[hue // 2, round(saturation * 255), round(value * 255)]]], dtype=np.uint8)
     r, g, b = cv2.cvtColor(cell, cv2.COLOR_HSV2RGB)[0, 0]
     return int(r), int(g), int(b)
 

@@ -47,7 +47,7 @@ from shotline.providers.contracts import (
     input_files,
     request_params,
 )
-from shotline.providers.errors import CapabilityError, Canceled
+from shotline.providers.errors import Canceled, CapabilityError
 from shotline.providers.offline._imaging import font, load_rgb, output_name, stable_int, wrap
 
 Color = tuple[int, int, int]
@@ -64,10 +64,27 @@ ENVIRONMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("forest", ("forest", "woods", "jungle", "trees", "grove")),
     ("desert", ("desert", "dunes", "dune", "sand", "canyon")),
     ("mountain", ("mountain", "mountains", "cliff", "peak", "snow", "glacier")),
-    ("interior", ("interior", "room", "kitchen", "office", "inside", "hallway", "bedroom",
-                  "bar", "apartment", "house", "lab", "laboratory", "cabin", "int")),
+    (
+        "interior",
+        (
+            "interior",
+            "room",
+            "kitchen",
+            "office",
+            "inside",
+            "hallway",
+            "bedroom",
+            "bar",
+            "apartment",
+            "house",
+            "lab",
+            "laboratory",
+            "cabin",
+            "int",
+        ),
+    ),
     ("street", ("street", "city", "alley", "road", "town", "downtown", "market", "avenue")),
-)  # fmt: skip
+)
 NIGHT_WORDS = ("night", "midnight", "dark", "stars", "starry", "moonlit", "nighttime")
 DUSK_WORDS = ("sunset", "dusk", "dawn", "evening", "golden", "twilight", "sunrise")
 
@@ -91,13 +108,63 @@ FRAMINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _NOT_NAMES = {
-    "i", "i'm", "i'll", "the", "a", "an", "int", "ext", "day", "night", "close", "up", "wide",
-    "medium", "shot", "establishing", "ots", "cu", "ecu", "mcu", "earth", "moon", "mars", "sun",
-    "camera", "scene", "cut", "pov", "vfx", "sfx", "characters", "character", "then", "later",
-    "meanwhile", "god", "english", "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december", "monday", "tuesday",
-    "wednesday", "thursday", "friday", "saturday", "sunday",
-}  # fmt: skip
+    "i",
+    "i'm",
+    "i'll",
+    "the",
+    "a",
+    "an",
+    "int",
+    "ext",
+    "day",
+    "night",
+    "close",
+    "up",
+    "wide",
+    "medium",
+    "shot",
+    "establishing",
+    "ots",
+    "cu",
+    "ecu",
+    "mcu",
+    "earth",
+    "moon",
+    "mars",
+    "sun",
+    "camera",
+    "scene",
+    "cut",
+    "pov",
+    "vfx",
+    "sfx",
+    "characters",
+    "character",
+    "then",
+    "later",
+    "meanwhile",
+    "god",
+    "english",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+}
 _SECTION = re.compile(r"\bcharacters?\s*:\s*([^\n.;]+)", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*")
 _SENTENCE = re.compile(r"(?:^|[.!?]\s+|\n+)\W*")
@@ -175,11 +242,20 @@ def read_scene(prompt: str) -> Scene:
 # -- how a character looks -------------------------------------------------------------------------
 
 SKIN: tuple[Color, ...] = (
-    (241, 206, 178), (224, 180, 140), (198, 146, 104), (150, 102, 70), (108, 72, 50),
-)  # fmt: skip
+    (241, 206, 178),
+    (224, 180, 140),
+    (198, 146, 104),
+    (150, 102, 70),
+    (108, 72, 50),
+)
 HAIR_COLORS: tuple[Color, ...] = (
-    (40, 30, 25), (95, 60, 35), (170, 130, 70), (200, 190, 170), (130, 40, 30), (30, 30, 35),
-)  # fmt: skip
+    (40, 30, 25),
+    (95, 60, 35),
+    (170, 130, 70),
+    (200, 190, 170),
+    (130, 40, 30),
+    (30, 30, 35),
+)
 HAIR_STYLES = ("short", "long", "bald", "bun", "hat", "hood", "curly")
 
 
@@ -266,6 +342,7 @@ class Canvas:
 
     def shape(self, points: list[tuple[float, float]], fill: Color, width: float) -> None:
         self.paint.polygon(points, fill=fill)
+        self.pencil.polygon(points, fill=0)  # covers the lines of whatever is behind
         self.line([*points, points[0]], width)
 
     def ellipse(
@@ -273,6 +350,7 @@ class Canvas:
     ) -> None:
         if fill is not None:
             self.paint.ellipse(box, fill=fill)
+            self.pencil.ellipse(box, fill=0)
         w = max(1, round(width))
         for _ in range(2):
             j = self.rng.normal(0, 0.6, 4)
@@ -329,14 +407,16 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
     elif env == "desert":
         for i in range(3):
             y = horizon_y + (height - horizon_y) * (0.2 + 0.3 * i)
+            phase = rng.uniform(0, 6)
             pts = [
-                (x, y + np.sin(x / width * 6 + rng.uniform(0, 6)) * height * 0.03)
+                (x, y + np.sin(x / width * 6 + phase) * height * 0.03)
                 for x in np.linspace(0, width, 24)
             ]
             canvas.line(pts, line, 140)
-        sun = height * 0.07 if scene.time_of_day != "night" else 0.0
+        sun = height * 0.07
         sx, sy = width * rng.uniform(0.15, 0.85), horizon_y * 0.3
-        canvas.ellipse((sx - sun, sy - sun, sx + sun, sy + sun), (250, 225, 150), line)
+        if scene.time_of_day != "night":
+            canvas.ellipse((sx - sun, sy - sun, sx + sun, sy + sun), (250, 225, 150), line)
     elif env == "ocean":
         for i in range(5):
             y = horizon_y + (height - horizon_y) * (0.1 + 0.2 * i)
@@ -513,22 +593,58 @@ def _hair(
     if style == "bald":
         return
     if style == "hat":
-        canvas.shape([(x - r * 1.3, cy - r * 0.55), (x + r * 1.3, cy - r * 0.55), (x + r * 0.8, cy - r * 0.65),
-                      (x + r * 0.7, cy - r * 1.5), (x - r * 0.7, cy - r * 1.5), (x - r * 0.8, cy - r * 0.65)],
-                     _mix(look.color, (20, 20, 20), 0.5), line)  # fmt: skip
+        canvas.shape(
+            [
+                (x - r * 1.3, cy - r * 0.55),
+                (x + r * 1.3, cy - r * 0.55),
+                (x + r * 0.8, cy - r * 0.65),
+                (x + r * 0.7, cy - r * 1.5),
+                (x - r * 0.7, cy - r * 1.5),
+                (x - r * 0.8, cy - r * 0.65),
+            ],
+            _mix(look.color, (20, 20, 20), 0.5),
+            line,
+        )
         return
     if style == "hood":
-        canvas.shape([(x - r * 1.15, cy + r * 0.9), (x - r * 1.1, cy - r * 0.6), (x, cy - r * 1.3),
-                      (x + r * 1.1, cy - r * 0.6), (x + r * 1.15, cy + r * 0.9), (x + r * 0.8, cy + r * 0.9),
-                      (x + r * 0.75, cy - r * 0.3), (x - r * 0.75, cy - r * 0.3), (x - r * 0.8, cy + r * 0.9)],
-                     look.color, line)  # fmt: skip
+        canvas.shape(
+            [
+                (x - r * 1.15, cy + r * 0.9),
+                (x - r * 1.1, cy - r * 0.6),
+                (x, cy - r * 1.3),
+                (x + r * 1.1, cy - r * 0.6),
+                (x + r * 1.15, cy + r * 0.9),
+                (x + r * 0.8, cy + r * 0.9),
+                (x + r * 0.75, cy - r * 0.3),
+                (x - r * 0.75, cy - r * 0.3),
+                (x - r * 0.8, cy + r * 0.9),
+            ],
+            look.color,
+            line,
+        )
         return
     canvas.paint.chord(top, 180, 360, fill=look.hair)
     if style == "long":
-        canvas.shape([(x - r * 0.9, cy - r * 0.4), (x - r * 1.0, cy + r * 1.3), (x - r * 0.6, cy + r * 1.3),
-                      (x - r * 0.6, cy)], look.hair, line)  # fmt: skip
-        canvas.shape([(x + r * 0.9, cy - r * 0.4), (x + r * 1.0, cy + r * 1.3), (x + r * 0.6, cy + r * 1.3),
-                      (x + r * 0.6, cy)], look.hair, line)  # fmt: skip
+        canvas.shape(
+            [
+                (x - r * 0.9, cy - r * 0.4),
+                (x - r * 1.0, cy + r * 1.3),
+                (x - r * 0.6, cy + r * 1.3),
+                (x - r * 0.6, cy),
+            ],
+            look.hair,
+            line,
+        )
+        canvas.shape(
+            [
+                (x + r * 0.9, cy - r * 0.4),
+                (x + r * 1.0, cy + r * 1.3),
+                (x + r * 0.6, cy + r * 1.3),
+                (x + r * 0.6, cy),
+            ],
+            look.hair,
+            line,
+        )
     elif style == "bun":
         canvas.ellipse((x - r * 0.35, cy - r * 1.55, x + r * 0.35, cy - r * 0.85), look.hair, line)
     elif style == "curly":
@@ -602,7 +718,7 @@ def _pencil_finish(wash: NDArray[np.uint8], ink: NDArray[np.uint8], seed: int) -
     lines = cv2.GaussianBlur(lines, (0, 0), 0.5)
     graphite = np.array(GRAPHITE, np.float32)[None, None, :]
     out = washed * (1 - lines[..., None]) + graphite * lines[..., None]
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(out + 0.5, 0, 255), dtype=np.uint8)
 
 
 def _caption(image: Image.Image, prompt: str, scene: Scene, strip: int) -> None:

@@ -1,0 +1,184 @@
+"""Job engine benchmark: enqueue-to-start latency and throughput of no-op generation jobs.
+
+Each configuration runs 1,000 jobs through the whole engine (job row, DBOS workflow and steps,
+asset record) against a no-op, free local provider, worked by separate worker processes, while
+this process submits as a client:
+
+- latency: 200 jobs submitted at a steady 40 per second (an idle-ish queue): start minus submit
+- throughput: 800 jobs submitted at once: jobs / (last finish - first submit)
+
+Configurations: SQLite with 1 worker, PostgreSQL with 1 and with 2 workers. Prints the figures and
+PASS/FAIL against the targets: median start latency <= 200 ms, >= 50 jobs/s on SQLite, and 2
+PostgreSQL workers >= 1.6x one.
+
+    .venv/bin/python bench/jobs.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from shotline.jobs.config import JobsConfig
+from shotline.jobs.engine import GenerationEngine
+from shotline.jobs.queues import QueueSpec
+from shotline.jobs.records import jobs_table
+from shotline.jobs.worker import build_engine
+from shotline.providers.contracts import (
+    Kind,
+    Output,
+    ProviderInfo,
+    Request,
+    RunContext,
+    WriterRequest,
+)
+from shotline.providers.registry import ProviderRegistry
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES = os.environ.get(
+    "SHOTLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+LATENCY_JOBS, BURST_JOBS = 200, 800
+PACE = 40.0  # jobs per second in the latency phase
+QUEUE = QueueSpec("bench", worker_concurrency=8)
+
+
+class NoOp:
+    info = ProviderInfo(id="bench.noop", kind=Kind.WRITER, model="noop", queue=QUEUE.name,
+                        offline=True)  # fmt: skip
+
+    def generate(self, request: Request, ctx: RunContext) -> Output:
+        return Output(data={"ok": True}, mime="application/json")
+
+
+def make(database: str, data_dir: Path) -> GenerationEngine:
+    config = JobsConfig(database=database, data_dir=data_dir, queue_poll_seconds=0.02)
+    return build_engine(config, ProviderRegistry([NoOp()]), extra_queues=(QUEUE,))
+
+
+def worker(database: str, data_dir: str) -> None:
+    make(database, Path(data_dir)).start()
+    print("ready", flush=True)
+    while True:
+        time.sleep(1)
+
+
+def request(n: int) -> WriterRequest:
+    return WriterRequest(messages=(), schema={"n": n})  # distinct: no cache hits
+
+
+@dataclass
+class Result:
+    name: str
+    median_ms: float
+    p95_ms: float
+    jobs_per_s: float
+
+
+def run(name: str, database: str, workers: int) -> Result:
+    data_dir = Path(tempfile.mkdtemp(prefix="shotline-bench-"))
+    client = make(database, data_dir).connect()
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
+    procs = []
+    try:
+        for _ in range(workers):
+            proc = subprocess.Popen(
+                [sys.executable, str(Path(__file__)), "--worker", database, str(data_dir)],
+                stdout=subprocess.PIPE, env=env, text=True,
+            )  # fmt: skip
+            assert proc.stdout is not None and proc.stdout.readline().startswith("ready")
+            procs.append(proc)
+        ids = []
+        for n in range(LATENCY_JOBS):
+            ids.append(client.submit(request(n), "bench.noop", "bench"))
+            time.sleep(1 / PACE)
+        for job_id in ids:
+            client.wait(job_id, timeout=60)
+        burst_start = time.monotonic()
+        burst = [client.submit(request(LATENCY_JOBS + n), "bench.noop", "bench")
+                 for n in range(BURST_JOBS)]  # fmt: skip
+        for job_id in burst:
+            client.wait(job_id, timeout=120, poll=0.05)
+        elapsed = time.monotonic() - burst_start
+        with client.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(jobs_table.c.created_at, jobs_table.c.started_at)
+                .where(jobs_table.c.id.in_(ids))
+            ).all()  # fmt: skip
+        latencies = sorted((r.started_at - r.created_at).total_seconds() * 1000 for r in rows)
+        return Result(
+            name,
+            statistics.median(latencies),
+            latencies[int(len(latencies) * 0.95) - 1],
+            BURST_JOBS / elapsed,
+        )
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        client.close()
+        client.engine.dispose()
+
+
+def fresh_postgres() -> tuple[str, str]:
+    name = f"shotline_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(name: str) -> None:
+    with psycopg.connect(POSTGRES, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def main() -> None:
+    results = []
+    sqlite_dir = Path(tempfile.mkdtemp(prefix="shotline-bench-db-"))
+    results.append(run("sqlite, 1 worker", f"sqlite:///{sqlite_dir / 'bench.db'}", 1))
+    for workers in (1, 2):
+        name, url = fresh_postgres()
+        try:
+            results.append(run(f"postgresql, {workers} worker(s)", url, workers))
+        finally:
+            drop_postgres(name)
+
+    print(f"{'configuration':<24} {'median start':>13} {'p95 start':>10} {'throughput':>12}")
+    for r in results:
+        print(
+            f"{r.name:<24} {r.median_ms:>10.1f} ms {r.p95_ms:>7.1f} ms {r.jobs_per_s:>7.1f} jobs/s"
+        )
+    print()
+    for r in results:
+        ratio = 200 / r.median_ms if r.median_ms else float("inf")
+        print(f"{verdict(r.median_ms <= 200)}  {r.name}: median start {r.median_ms:.0f} ms "
+              f"(target <= 200 ms, {ratio:.2f}x headroom)")  # fmt: skip
+    sqlite = results[0]
+    print(f"{verdict(sqlite.jobs_per_s >= 50)}  sqlite throughput {sqlite.jobs_per_s:.1f} jobs/s "
+          f"(target >= 50, {sqlite.jobs_per_s / 50:.2f}x)")  # fmt: skip
+    scale = results[2].jobs_per_s / results[1].jobs_per_s
+    print(
+        f"{verdict(scale >= 1.6)}  postgresql 2 workers / 1 worker = {scale:.2f}x (target >= 1.6x)"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
+        worker(sys.argv[2], sys.argv[3])
+    else:
+        main()
