@@ -49,8 +49,10 @@ ROOT = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get(
     "SHOTLINE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-LATENCY_JOBS, BURST_JOBS = 200, 800
+LATENCY_JOBS = int(os.environ.get("BENCH_LATENCY_JOBS", 200))
+BURST_JOBS = int(os.environ.get("BENCH_BURST_JOBS", 800))
 PACE = 40.0  # jobs per second in the latency phase
+POLL = float(os.environ.get("BENCH_POLL", 0.05))  # the default queue polling
 QUEUE = QueueSpec("bench", worker_concurrency=8)
 
 
@@ -63,7 +65,7 @@ class NoOp:
 
 
 def make(database: str, data_dir: Path) -> GenerationEngine:
-    config = JobsConfig(database=database, data_dir=data_dir, queue_poll_seconds=0.02)
+    config = JobsConfig(database=database, data_dir=data_dir, queue_poll_seconds=POLL)
     return build_engine(config, ProviderRegistry([NoOp()]), extra_queues=(QUEUE,))
 
 
@@ -111,6 +113,7 @@ def run(name: str, database: str, workers: int) -> Result:
         for job_id in burst:
             client.wait(job_id, timeout=120, poll=0.05)
         elapsed = time.monotonic() - burst_start
+        print(f"  {name}: burst of {BURST_JOBS} in {elapsed:.1f} s", file=sys.stderr, flush=True)
         with client.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(jobs_table.c.created_at, jobs_table.c.started_at)

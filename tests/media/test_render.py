@@ -507,3 +507,15 @@ def test_clip_longer_than_its_source_holds_the_last_frame(
     assert len(indices) == result.frames == 25
     assert indices[:3] == [69, 70, 71] and set(indices[3:]) == {71}
     assert len(result.warnings) == 2 and all("past the end" in w for w in result.warnings)
+
+
+def test_fast_path_cuts_around_a_higher_track(cards: dict[str, Card], tmp_path: Path) -> None:
+    tl = Timeline(
+        clips=(
+            clip("under", cards["24b"], 0.0, 2.0),  # shows frames 0-11, then 24-47
+            clip("over", cards["24"], 0.5, 0.5, trim=0.5, track=1),  # frames 12-23
+        )
+    )
+    result = render_timeline(tl, tmp_path / "cuts.mp4", size=SIZE, fps=R24)
+    assert result.fast_path
+    assert_content(result, tl, frames_of(tl, cards))

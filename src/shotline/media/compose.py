@@ -69,33 +69,21 @@ class RenderPlan:
         return frame_start(self.frames, self.fps)
 
 
-def _frame_range(clip: Clip, fps: Rate) -> tuple[int, int]:
-    return frame_count(clip.start, fps), frame_count(clip.end, fps)
-
-
-def _top_clip(clips: list[Clip], frame: int, fps: Rate) -> Clip | None:
-    """The visible clip at an output frame; ``clips`` is ordered by priority, best first."""
-    for clip in clips:
-        first, end = _frame_range(clip, fps)
-        if first <= frame < end:
-            return clip
-    return None
-
-
 def plan_segments(timeline: Timeline, fps: Rate) -> tuple[VideoSegment, ...]:
     total = frame_count(timeline.duration, fps)
-    video = [c for c in timeline.clips if c.kind is ClipKind.VIDEO]
-    # Higher track first; on one track (where edits forbid overlap) a later start covers an earlier.
-    video.sort(key=lambda c: (c.track_index, c.start), reverse=True)
+    # (clip, first frame, end frame), higher track first; on one track (where edits forbid
+    # overlap) a later start covers an earlier one.
+    ranked = [
+        (c, frame_count(c.start, fps), frame_count(c.end, fps))
+        for c in sorted(timeline.clips, key=lambda c: (c.track_index, c.start), reverse=True)
+        if c.kind is ClipKind.VIDEO
+    ]
     cuts = {0, total}
-    for video_clip in video:
-        cuts.update(min(max(f, 0), total) for f in _frame_range(video_clip, fps))
-    bounds = sorted(cuts)
+    for _, first, end in ranked:
+        cuts.update((min(max(first, 0), total), min(max(end, 0), total)))
     segments: list[VideoSegment] = []
-    for first, end in itertools.pairwise(bounds):
-        if end <= first:
-            continue
-        clip = _top_clip(video, first, fps)
+    for first, end in itertools.pairwise(sorted(cuts)):
+        clip = next((c for c, a, b in ranked if a <= first < b), None)
         previous = segments[-1] if segments else None
         if previous is not None and previous.clip is clip:
             # A cut from a hidden clip's edge: the same picture runs on.

@@ -489,9 +489,16 @@ def render_timeline(
 ) -> RenderResult:
     """Render every track of ``timeline`` into one MP4 at ``out`` (H.264 yuv420p + AAC 48 kHz).
 
+    The output has exactly ``frame_count(timeline.duration, fps)`` frames; frame ``k`` shows, from
+    the topmost clip covering ``k / fps``, the source frame ``frame_at(k / fps - start + trim)``
+    (held at the source's last frame if the clip outruns it), letterboxed into ``size``. Audio
+    clips and the audio of video clips with ``has_audio`` all play, hidden or not, mixed at their
+    own levels; the audio track is cut or padded to the video's duration.
+
     Raises ``ClipMediaNotFound`` (a ``MediaNotFound``) for a clip whose media is set but missing,
     unless it is local media, which renders as a placeholder with a warning like clips with no
-    media. ``progress`` gets fractions rising to exactly 1.0.
+    media. ``progress`` gets fractions rising to exactly 1.0. ``out`` is replaced only when the
+    render succeeds.
     """
     width, height = size
     if width <= 0 or height <= 0 or width % 2 or height % 2:
