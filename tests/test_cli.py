@@ -30,7 +30,11 @@ def timeline_file(tmp_path_factory: pytest.TempPathFactory, clip_30: Path) -> Pa
     media.mkdir()
     (media / "a.mp4").write_bytes(clip_30.read_bytes())
     tl = Timeline(name="cli test")
-    common = {"source": "media/a.mp4", "source_duration": 2.002, "source_fps": Fraction(30000, 1001)}
+    common = {
+        "source": "media/a.mp4",
+        "source_duration": 2.002,
+        "source_fps": Fraction(30000, 1001),
+    }
     tl = add_clip(tl, Clip(id="a", name="a.mp4", start=0.0, duration=1.0, has_audio=True, **common))
     tl = add_clip(tl, Clip(id="b", name="b", start=1.0, duration=1.0, trim_start=1.0, **common))
     tl = add_clip(tl, Clip(id="g", name="g", start=0.5, duration=1.0, track_index=1, **common))
@@ -78,12 +82,23 @@ def test_bad_size_is_a_usage_error(timeline_file: Path, tmp_path: Path) -> None:
 
 def test_render_export_import(timeline_file: Path, tmp_path: Path) -> None:
     video = tmp_path / "edit.mp4"
-    args = ["render", str(timeline_file), "-o", str(video), "--size", "320x180", "--fps", "30000/1001"]
+    args = [
+        "render",
+        str(timeline_file),
+        "-o",
+        str(video),
+        "--size",
+        "320x180",
+        "--fps",
+        "30000/1001",
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "60 frames" in result.output  # 2.0 s at 29.97 fps
+    assert "60 frames, 2.002 s" in " ".join(result.output.split())  # 2.0 s at 29.97 fps
     otio_file = tmp_path / "edit.otio"
-    result = runner.invoke(app, ["export", str(timeline_file), "--format", "otio", "-o", str(otio_file)])
+    result = runner.invoke(
+        app, ["export", str(timeline_file), "--format", "otio", "-o", str(otio_file)]
+    )
     assert result.exit_code == 0, result.output
     back = tmp_path / "back.json"
     result = runner.invoke(app, ["import", str(otio_file), "-o", str(back)])
@@ -93,6 +108,8 @@ def test_render_export_import(timeline_file: Path, tmp_path: Path) -> None:
         (c.id, c.start, c.duration, c.linked_clip_ids) for c in original.clips
     ]
     edl = tmp_path / "v2.edl"
-    result = runner.invoke(app, ["export", str(timeline_file), "-f", "edl", "--track", "2", "-o", str(edl)])
+    result = runner.invoke(
+        app, ["export", str(timeline_file), "-f", "edl", "--track", "2", "-o", str(edl)]
+    )
     assert result.exit_code == 0, result.output
     assert edl.read_text().count("\n00") >= 1
