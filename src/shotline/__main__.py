@@ -1,0 +1,5 @@
+"""``python -m shotline``: the CLI."""
+
+from shotline.cli import main
+
+main()

@@ -1,0 +1,85 @@
+"""The composition root: the one place that builds shotline's services from configuration.
+
+Everything else receives what it needs (a registry, an engine, a catalog) and never reaches for
+concrete implementations itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from shotline.config import Settings
+from shotline.jobs.config import JobsConfig
+from shotline.jobs.engine import GenerationEngine
+from shotline.jobs.worker import build_engine, run_worker
+from shotline.providers.builtin import builtin_providers, missing_setting
+from shotline.providers.contracts import Kind
+from shotline.providers.errors import NotConfigured
+from shotline.providers.registry import ProviderRegistry, build_registry
+
+
+@dataclass
+class Studio:
+    settings: Settings
+    registry: ProviderRegistry
+    engine: GenerationEngine
+
+    @property
+    def embedded(self) -> bool:
+        """SQLite: this process does the work. PostgreSQL: ``shotline worker`` processes do."""
+        return not self.settings.database.startswith(("postgresql", "postgres"))
+
+    def provider_id(self, kind: Kind, provider: str, model: str | None = None) -> str:
+        """Resolve ``--provider``/``--model``: a full id (``fal.ltx-2``), a family and model
+        (``fal`` + ``ltx-2``), or a family with one provider of the kind (``offline``)."""
+        wanted = f"{provider}.{model}" if model else provider
+        if wanted in self.registry:
+            return wanted
+        family = [
+            p.info.id for p in self.registry.of_kind(kind) if p.info.id.startswith(f"{provider}.")
+        ]
+        if not model and len(family) == 1:
+            return family[0]
+        if not family and (need := missing_setting(f"{provider}.")):
+            raise NotConfigured(f"{provider} is not configured: set {need}")
+        if not model and family:
+            raise NotConfigured(f"{provider} has several {kind} models: pick one with --model "
+                                f"({', '.join(i.split('.', 1)[1] for i in family)})")  # fmt: skip
+        return self.registry.get(wanted).info.id  # raises NotConfigured listing the known ids
+
+
+def build_registry_for(settings: Settings) -> ProviderRegistry:
+    return build_registry(builtin_providers(settings))
+
+
+def build_studio(settings: Settings | None = None) -> Studio:
+    settings = settings or Settings()
+    registry = build_registry_for(settings)
+    engine = build_engine(
+        JobsConfig.from_settings(settings), registry, daily_frames=settings.daily_frames
+    )
+    return Studio(settings, registry, engine)
+
+
+@contextlib.contextmanager
+def running_studio(
+    settings: Settings | None = None, *, work: bool | None = None
+) -> Iterator[Studio]:
+    """A studio whose engine is started (``work``: this process works the queues; by default
+    when the database is SQLite) or connected to the workers, and closed afterwards."""
+    studio = build_studio(settings)
+    if work if work is not None else studio.embedded:
+        studio.engine.start()
+    else:
+        studio.engine.connect()
+    try:
+        yield studio
+    finally:
+        studio.engine.close()
+
+
+def serve_worker(settings: Settings | None = None) -> None:
+    settings = settings or Settings()
+    run_worker(settings, builtin_providers(settings))

@@ -1,0 +1,11 @@
+"""The ``shotline`` command line. Every known failure prints one clear line and exits non-zero."""
+
+from shotline.cli import generate, media  # noqa: F401  (registers the commands)
+from shotline.cli.common import app
+
+
+def main() -> None:
+    app(prog_name="shotline")
+
+
+__all__ = ["app", "main"]
