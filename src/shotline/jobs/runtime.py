@@ -57,6 +57,11 @@ def prepare_system_database(config: JobsConfig, extra: tuple[QueueSpec, ...] = (
     """Create or migrate DBOS's tables and register our queues (idempotent)."""
     url = system_database_url(config.database)
     DBOS.migrate(url)
+    if url.startswith("sqlite:///"):
+        import sqlite3
+        c = sqlite3.connect(url.removeprefix("sqlite:///"))
+        c.execute("PRAGMA journal_mode=WAL")
+        c.close()
     client = DBOSClient(system_database_url=url, application_name=APP_NAME)
     try:
         for spec in [*queue_specs(config), *extra]:
