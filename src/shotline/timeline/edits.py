@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Iterable
 
 from shotline.timeline.errors import ClipNotFound, EditError, OverlapError
-from shotline.timeline.model import Clip, ClipKind, Selection, Timeline
+from shotline.timeline.model import Clip, Selection, Timeline
 from shotline.timeline.timecode import TIME_EPSILON, before
 
 
@@ -265,20 +265,3 @@ def set_selection(
 
 def clear_selection(timeline: Timeline) -> Timeline:
     return timeline.with_(selection=Selection(playhead=timeline.selection.playhead))
-
-
-__all__ = [
-    "ClipKind",
-    "add_clip",
-    "check_timeline",
-    "clear_selection",
-    "delete_clip",
-    "link_clips",
-    "linked_group",
-    "move_clip",
-    "move_clip_to",
-    "set_selection",
-    "split_clip",
-    "trim_clip",
-    "unlink_clip",
-]
