@@ -126,3 +126,69 @@ def test_schema_in_the_message() -> None:
 )
 def test_bounds(schema: dict) -> None:  # type: ignore[type-arg]
     jsonschema.validate(draft("bounds", schema=schema), schema)
+
+
+# -- the story steps -------------------------------------------------------------------------------
+
+
+def story_request(title: str, context: dict, seed: int = 0) -> WriterRequest:  # type: ignore[type-arg]
+    schema = {"title": title, "type": "object"}
+    if title == "shotline.outline":
+        from shotline.story import OUTLINE_SCHEMA as schema  # type: ignore[assignment]
+    block = json.dumps(context)
+    return WriterRequest(
+        messages=(Message("system", "You write films."),
+                  Message("user", f"Idea: {context['idea']}\n```json\n{block}\n```")),
+        schema=schema, seed=seed,
+    )  # fmt: skip
+
+
+def test_story_outline_from_the_idea() -> None:
+    idea = "a stranded astronaut on the moon walks around and discovers nature"
+    out = DraftWriter().generate(
+        story_request("shotline.outline", {"idea": idea, "segments": 10}), SimpleContext(Path("."))
+    )
+    assert out.metadata["step"] == "shotline.outline" and out.metadata["idea"] == idea
+    assert out.metadata["label"] == "draft writer (offline)"
+    data = out.data
+    assert data is not None
+    assert data["characters"][0]["role"] == "stranded astronaut"
+    assert [e["name"] for e in data["environments"]] == [
+        "Lunar plain", "Crater floor", "Hidden garden"
+    ]  # fmt: skip
+    assert [s["segments"] for s in data["scenes"]] == [3, 4, 3]
+    assert data["logline"].startswith("A stranded astronaut on the moon walks around")
+
+
+def test_story_ideas_are_read() -> None:
+    from shotline.providers.offline.draft import read_idea
+
+    chefs = read_idea("Two rival chefs open a noodle bar on Mars")
+    assert (chefs.role, chefs.duo, chefs.verb, chefs.obj) == (
+        "rival chef",
+        True,
+        "opens",
+        "a noodle bar",
+    )
+    assert chefs.at_place == "on Mars" and chefs.kinds == ("mars", "interior")
+    keeper = read_idea("A lighthouse keeper befriends a storm at night")
+    assert (keeper.role, keeper.obj_ref, keeper.night) == ("lighthouse keeper", "the storm", True)
+    walker = read_idea("an old detective wanders the city")
+    assert walker.motion == "wanders the city" and walker.at_place == "in the city"
+
+
+def test_story_steps_are_deterministic_per_seed() -> None:
+    context = {"idea": "a girl explores a forest at dusk", "segments": 6}
+    writer, ctx = DraftWriter(), SimpleContext(Path("."))
+    first = writer.generate(story_request("shotline.outline", context, seed=2), ctx).data
+    assert first == writer.generate(story_request("shotline.outline", context, seed=2), ctx).data
+    assert first is not None and "dusk" in first["environments"][0]["lighting"]
+
+
+def test_other_schemas_still_get_the_generic_filler() -> None:
+    out = DraftWriter().generate(
+        WriterRequest(messages=(Message("user", "A heist on a train"),), schema=SCHEMA),
+        SimpleContext(Path(".")),
+    )
+    assert out.metadata["step"] == "schema"
+    jsonschema.validate(out.data, SCHEMA)
