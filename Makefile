@@ -12,8 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+FILM_IDEA ?= a stranded astronaut on the moon walks around and discovers nature
+
+# The idea-to-film run (YOLO, offline providers) prints the paths of the film, its timeline, its
+# script and its storyboard; the timeline demo (mixed-rate clips, exports) runs first.
 demo: $(STAMP)
 	$(BIN)/shotline demo --out out/demo
+	SHOTLINE_DATA=out/film/studio $(BIN)/shotline film "$(FILM_IDEA)" --yolo -o out/film/film.mp4
 
 test: lint typecheck unit
 
@@ -30,6 +35,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/frame_access.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/film.py
 
 clean:
 	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache

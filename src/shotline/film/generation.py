@@ -1,0 +1,288 @@
+"""Every generation the pipeline needs goes through the engine, through here.
+
+What this adds to ``engine.submit``:
+
+- **Provider order.** Candidates per kind come from ``--providers`` (families or full ids, in
+  order). A safety refusal (``Refused``) or a request the model cannot serve (``CapabilityError``)
+  moves on to the next candidate instead of asking the same provider again.
+- **Planning before paying.** ``plan`` conforms and keys each request without submitting, so the
+  pipeline can price a phase (cache hits cost nothing) and refuse it before anything is paid.
+- **No repeated calls.** A request whose key already failed for good at a provider (refusal,
+  capability) skips that provider; one that is still queued or running (a run that crashed left
+  it, and the restarted engine recovered its workflow) is adopted, not submitted again.
+- **Accounting.** Each outcome is tallied as reused (cache hit) or regenerated, with the money a
+  hit saved (its estimate) and the money new work cost.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from shotline.app import Studio
+from shotline.assets.errors import AssetNotFound
+from shotline.costs.cachekey import cache_key
+from shotline.jobs.records import JobRecord, jobs_table
+from shotline.jobs.status import JobStatus
+from shotline.providers.conform import conform
+from shotline.providers.contracts import Capabilities, Kind, Request
+from shotline.providers.errors import CapabilityError, NotConfigured, ProviderFailed
+
+# Failures that asking the same provider the same thing again cannot fix.
+FINAL_FAILURES = frozenset({"Refused", "CapabilityError"})
+POLL_SECONDS = 0.05
+WAIT_SECONDS = 6 * 3600.0  # remote video queues can be slow; a stuck job still ends one day
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One artifact the pipeline wants: ``kind`` labels it in reports ("keyframe", "video")."""
+
+    kind: str
+    name: str  # "keyframe 3 v1"
+    request: Request
+
+
+@dataclass
+class Plan:
+    ask: Ask
+    candidates: list[str]  # provider ids still to try, best first
+    provider: str | None = None  # the one chosen for the next submission
+    key: str | None = None
+    conformed: Request | None = None  # as the chosen provider will receive it
+    cached: bool = False
+    estimate: Decimal = Decimal(0)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ask: Ask
+    job: JobRecord | None
+    path: Path | None  # the asset's local file, when it succeeded
+    error: str | None = None
+    skipped: bool = False  # known to fail: not asked again
+
+    @property
+    def ok(self) -> bool:
+        return self.path is not None
+
+
+@dataclass
+class KindTally:
+    reused: int = 0
+    regenerated: int = 0
+    failed: int = 0
+    skipped: int = 0  # known to fail (e.g. lip sync offline): not asked again
+    saved: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
+
+
+@dataclass
+class Tally:
+    kinds: dict[str, KindTally] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def of(self, kind: str) -> KindTally:
+        return self.kinds.setdefault(kind, KindTally())
+
+    def count(self, outcome: Outcome) -> None:
+        tally, job = self.of(outcome.ask.kind), outcome.job
+        if outcome.skipped:
+            tally.skipped += 1
+        elif not outcome.ok:
+            tally.failed += 1
+        elif job is not None and job.cache_hit:
+            tally.reused += 1
+            tally.saved += job.estimated_cost or Decimal(0)
+        else:
+            tally.regenerated += 1
+            tally.paid += (job.actual_cost if job else None) or Decimal(0)
+
+    @property
+    def saved(self) -> Decimal:
+        return sum((t.saved for t in self.kinds.values()), Decimal(0))
+
+    @property
+    def paid(self) -> Decimal:
+        return sum((t.paid for t in self.kinds.values()), Decimal(0))
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kinds": {k: {"reused": t.reused, "regenerated": t.regenerated, "failed": t.failed,
+                          "skipped": t.skipped, "saved": str(t.saved), "paid": str(t.paid)}
+                      for k, t in sorted(self.kinds.items())},
+            "saved": str(self.saved), "paid": str(self.paid), "notes": list(self.notes),
+        }  # fmt: skip
+
+
+Step = Callable[[str, int, int], None]  # (label, done, total)
+
+
+class Generator:
+    def __init__(self, studio: Studio, providers: Sequence[str], user: str, tally: Tally) -> None:
+        self.studio = studio
+        self.engine = studio.engine
+        self.providers = list(providers)
+        self.user = user
+        self.tally = tally
+
+    # -- providers ------------------------------------------------------------------------------
+
+    def candidates(self, kind: Kind) -> list[str]:
+        """Provider ids of ``kind`` in ``--providers`` order: a full id is itself, a family
+        (``fal``) is each of its providers of that kind."""
+        found: list[str] = []
+        for wanted in self.providers:
+            of_kind = self.studio.registry.of_kind(kind)
+            ids = [p.info.id for p in of_kind if p.info.id == wanted]
+            ids = ids or [p.info.id for p in of_kind if p.info.id.startswith(f"{wanted}.")]
+            found += [i for i in ids if i not in found]
+        if not found:
+            raise NotConfigured(f"no {kind} provider among --providers {','.join(self.providers)}")
+        return found
+
+    def capabilities_of(self, kind: Kind) -> Capabilities:
+        """What the first choice for ``kind`` can do (durations are planned for it)."""
+        return self.studio.registry.get(self.candidates(kind)[0]).info.capabilities
+
+    # -- planning -------------------------------------------------------------------------------
+
+    def plan(self, asks: Sequence[Ask]) -> list[Plan]:
+        plans = [Plan(ask, self.candidates(ask.request.kind)) for ask in asks]
+        for plan in plans:
+            self._choose(plan)
+        return plans
+
+    def _choose(self, plan: Plan) -> None:
+        """Settle on the first candidate that can take the request and has not failed it for
+        good before; key it and price it."""
+        plan.provider = plan.key = None
+        while plan.candidates:
+            provider_id = plan.candidates.pop(0)
+            info = self.studio.registry.get(provider_id).info
+            try:
+                request = conform(plan.ask.request, info).request
+            except CapabilityError as exc:
+                plan.notes.append(str(exc))
+                continue
+            key = cache_key(info.id, info.model, info.version, request)
+            if self._failed_for_good(key):
+                plan.notes.append(f"{provider_id} failed this for good before: not asked again")
+                continue
+            plan.provider, plan.key, plan.conformed = provider_id, key, request
+            plan.cached = self._cached(key)
+            plan.estimate = Decimal(0) if plan.cached else info.pricing.estimate(request)
+            return
+
+    def _cached(self, key: str) -> bool:
+        hit = self.engine.store.find_cached(key)
+        if hit is None or hit.result_asset is None:
+            return False
+        try:
+            self.engine.catalog.get(hit.result_asset)
+        except AssetNotFound:
+            return False
+        return True
+
+    def _failed_for_good(self, key: str) -> bool:
+        query = (
+            sa.select(jobs_table.c.id)
+            .where(jobs_table.c.cache_key == key, jobs_table.c.status == JobStatus.FAILED.value,
+                   jobs_table.c.error_type.in_(FINAL_FAILURES))
+            .limit(1)
+        )  # fmt: skip
+        with self.engine.engine.connect() as conn:
+            return conn.execute(query).first() is not None
+
+    def _live_job(self, key: str) -> str | None:
+        """A queued or running job with this key (left by a crashed run): wait for it instead."""
+        live = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
+        query = (
+            sa.select(jobs_table.c.id)
+            .where(jobs_table.c.cache_key == key, jobs_table.c.status.in_(live))
+            .order_by(jobs_table.c.created_at)
+            .limit(1)
+        )
+        with self.engine.engine.connect() as conn:
+            return conn.execute(query).scalar_one_or_none()
+
+    # -- running --------------------------------------------------------------------------------
+
+    def run(self, plans: Sequence[Plan], label: str, step: Step | None = None) -> list[Outcome]:
+        """Submit every plan, then wait for all; refused ones move to their next provider."""
+        pending: dict[int, str] = {}
+        outcomes: dict[int, Outcome] = {}
+        for index, plan in enumerate(plans):
+            self._submit(index, plan, pending, outcomes)
+        total = len(plans)
+        if step is not None:
+            step(label, len(outcomes), total)
+        while pending:
+            time.sleep(POLL_SECONDS)
+            for index, job_id in list(pending.items()):
+                job = self.engine.get(job_id)
+                if not job.finished:
+                    continue
+                del pending[index]
+                plan = plans[index]
+                if job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES:
+                    plan.notes.append(f"{job.provider}: {job.error_type}: {job.error_message}")
+                    self._choose(plan)
+                    if plan.provider is not None:
+                        self.tally.notes.append(
+                            f"{plan.ask.name}: {job.provider} refused, trying {plan.provider}"
+                        )
+                self._settle(index, plan, job, pending, outcomes)
+            if step is not None:
+                step(label, len(outcomes), total)
+        return [outcomes[i] for i in range(total)]
+
+    def run_one(self, ask: Ask) -> Outcome:
+        return self.run(self.plan([ask]), ask.name)[0]
+
+    def _submit(
+        self, index: int, plan: Plan, pending: dict[int, str], outcomes: dict[int, Outcome]
+    ) -> None:
+        if plan.provider is None or plan.key is None:
+            why = "; ".join(plan.notes) or "no provider can take it"
+            self._done(index, Outcome(plan.ask, None, None, why, skipped=True), outcomes)
+            return
+        adopted = self._live_job(plan.key)
+        pending[index] = adopted or self.engine.submit(plan.ask.request, plan.provider, self.user)
+
+    def _settle(
+        self,
+        index: int,
+        plan: Plan,
+        job: JobRecord,
+        pending: dict[int, str],
+        outcomes: dict[int, Outcome],
+    ) -> None:
+        if job.status is JobStatus.SUCCEEDED and job.result_asset is not None:
+            path = self.engine.catalog.local_path(job.result_asset)
+            self._done(index, Outcome(plan.ask, job, path), outcomes)
+        elif job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES and plan.provider:
+            self._submit(index, plan, pending, outcomes)  # the next candidate
+        else:
+            why = f"{job.provider}: {job.error_type or job.status.value}: {job.error_message}"
+            self._done(index, Outcome(plan.ask, job, None, why), outcomes)
+
+    def _done(self, index: int, outcome: Outcome, outcomes: dict[int, Outcome]) -> None:
+        outcomes[index] = outcome
+        self.tally.count(outcome)
+
+
+def require(outcomes: Sequence[Outcome]) -> list[Path]:
+    """The files of outcomes that must all have succeeded (anything but lip sync)."""
+    failed = [o for o in outcomes if not o.ok]
+    if failed:
+        first = failed[0]
+        more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+        raise ProviderFailed(f"{first.ask.name} failed: {first.error}{more}")
+    return [o.path for o in outcomes if o.path is not None]
