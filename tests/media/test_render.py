@@ -519,3 +519,18 @@ def test_fast_path_cuts_around_a_higher_track(cards: dict[str, Card], tmp_path: 
     result = render_timeline(tl, tmp_path / "cuts.mp4", size=SIZE, fps=R24)
     assert result.fast_path
     assert_content(result, tl, frames_of(tl, cards))
+
+
+def test_relative_base_dir_works_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A fast-path render lists its inputs in a concat file in a temp folder: relative paths there
+    # would resolve against the temp folder, not the timeline's.
+    card = TestCard(fps=Fraction(24), duration=1.0, size=(160, 96), gop=24)
+    write_testcard(card, tmp_path / "project" / "media" / "a.mp4")
+    clip = Clip(id="a", name="a", start=0.0, duration=1.0, source="media/a.mp4",
+                source_fps=Fraction(24), source_duration=1.0)  # fmt: skip
+    monkeypatch.chdir(tmp_path)
+    result = render_timeline(Timeline(clips=(clip,)), tmp_path / "out.mp4", size=(160, 96),
+                             fps=Fraction(24), base_dir="project")  # fmt: skip
+    assert result.fast_path and result.frames == 24

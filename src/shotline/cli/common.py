@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from fractions import Fraction
 from typing import ParamSpec, TypeVar
 
-import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from typer.exceptions import TyperException
 
 from shotline.assets.errors import AssetError
 from shotline.costs.errors import CreditError
@@ -48,7 +48,7 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, click.ClickException):
+        except (typer.Exit, typer.Abort, TyperException):
             raise  # the command chose its exit; usage errors print themselves
         except USER_ERRORS as exc:
             message = str(exc).splitlines()[0] if not os.environ.get("SHOTLINE_DEBUG") else exc

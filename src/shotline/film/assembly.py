@@ -41,7 +41,7 @@ from shotline.media.render import render_timeline
 from shotline.savefile import save_timeline
 from shotline.timeline.edits import add_clip
 from shotline.timeline.model import Clip, ClipKind, ClipStatus, SourceType, Timeline
-from shotline.timeline.timecode import Rate, format_rate, frame_count, frame_start
+from shotline.timeline.timecode import Rate, format_rate, frame_at, frame_count, frame_start
 
 NARRATION_CLIP_ID = "narration"
 
@@ -274,17 +274,21 @@ def _segment_clip(
         width=info.width,
         height=info.height,
     )
-    rate = info.fps or fps
-    if frame_count(length, rate) < frame_count(slot.duration, rate):
+    if length < slot.duration:
         # The timeline model only lets a clip show media that exists; an unknown source length
         # lets it run on, and the render holds the last frame for the rest of the slot.
-        held = slot.duration - length
-        warnings.append(
-            f"segment {number}: the clip is {float(length):.3f}s, its slot "
-            f"{float(slot.duration):.3f}s; holding its last frame for {float(held):.3f}s"
-        )
-        extra["holdsLastFrameFor"] = float(held)
-        clip = clip.with_(source_duration=None, extra=extra)
+        clip = clip.with_(source_duration=None)
+        rate = info.fps or fps
+        frames = slot_frame_range(slot, fps)
+        last_shown = frame_at(frame_start(frames[-1], fps) - slot.slot_start, rate) if frames else 0
+        if last_shown >= frame_count(length, rate):  # an output frame really repeats the last one
+            held = slot.duration - length
+            warnings.append(
+                f"segment {number}: the clip is {float(length):.3f}s, its slot "
+                f"{float(slot.duration):.3f}s; holding its last frame for {float(held):.3f}s"
+            )
+            extra["holdsLastFrameFor"] = float(held)
+            clip = clip.with_(extra=extra)
     return clip, lipsynced
 
 

@@ -23,4 +23,5 @@ def resolve_source(source: str, base_dir: str | Path | None = None) -> str:
         path = Path(base_dir) / path
     if not path.is_file():
         raise MediaNotFound(str(path))
-    return str(path)
+    # Absolute, so that ffmpeg reading a concat list from a temp folder finds it too.
+    return str(path.resolve())
