@@ -17,6 +17,7 @@ from tests.dbs import database_url  # noqa: F401  (the sqlite + postgresql fixtu
 # Fast loops so the whole folder runs in seconds.
 FAST: dict[str, Any] = {
     "queue_poll_seconds": 0.02,
+    "cloud_queue_poll_seconds": 0.05,
     "poll_seconds": 0.05,
     "poll_max_seconds": 0.2,
     "progress_interval": 0.0,

@@ -27,7 +27,7 @@ from shotline.providers.contracts import (
     RunContext,
     request_params,
 )
-from shotline.providers.errors import CapabilityError, RateLimited, TransientError
+from shotline.providers.errors import CapabilityError, NotDelivered, RateLimited, TransientError
 
 PRICE = Decimal("0.04")
 
@@ -98,10 +98,13 @@ class FakeService:
 
     hold: bool = False  # jobs stay "running" until ``complete``
     rate_limit_polls: int = 0  # first N polls answer 429
+    rate_limit_submits: int = 0  # first N submissions answer 429 (and create nothing)
+    lose_submit_replies: int = 0  # first N accepted submissions get no reply (conn. closed)
     retry_after: float = 0.5
     fail_jobs: bool = False  # jobs end "failed"
     jobs: dict[str, FakeJob] = field(default_factory=dict)
-    submissions: int = 0
+    submissions: int = 0  # jobs created
+    submit_times: list[float] = field(default_factory=list)  # every POST /jobs, accepted or not
     cancels: list[str] = field(default_factory=list)
     poll_times: list[float] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -133,9 +136,18 @@ def _handler(service: FakeService) -> type[BaseHTTPRequestHandler]:
             parts = self.path.strip("/").split("/")
             if parts == ["jobs"]:
                 with service.lock:
+                    service.submit_times.append(time.monotonic())
+                    if len(service.submit_times) <= service.rate_limit_submits:
+                        headers = {"Retry-After": str(service.retry_after)}
+                        self._send(429, {"error": "slow down"}, headers)
+                        return
                     service.submissions += 1
                     job = FakeJob(uuid.uuid4().hex, body)
                     service.jobs[job.id] = job
+                    lose = service.submissions <= service.lose_submit_replies
+                if lose:  # created (and billed), but the answer never arrives
+                    self.close_connection = True
+                    return
                 self._send(200, {"id": job.id})
             elif len(parts) == 3 and parts[2] == "cancel":
                 with service.lock:
@@ -191,12 +203,33 @@ class FakeServer:
 
 
 class FakeRemote:
-    """A remote provider speaking the fake service's protocol, errors mapped like the real ones."""
+    """A remote provider speaking the fake service's protocol, errors mapped like the real ones
+    (``shotline.providers.http.client``). ``submit_errors`` are raised by the first submit calls,
+    in order, before anything is sent."""
 
-    def __init__(self, url: str, pid: str = "fake.remote", queue: str = "cloud-fal") -> None:
+    def __init__(
+        self,
+        url: str,
+        pid: str = "fake.remote",
+        queue: str = "cloud-fal",
+        *,
+        submit_errors: list[Exception] | None = None,
+    ) -> None:
         self.info = ProviderInfo(id=pid, kind=Kind.IMAGE, model="fake-remote-1",
                                  pricing=PerCall(PRICE), queue=queue)  # fmt: skip
         self.http = httpx.Client(base_url=url, timeout=5)
+        self.submit_errors = list(submit_errors or [])
+        self.submit_calls = 0
+        self._lock = threading.Lock()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise NotDelivered(str(exc), provider=self.info.id) from exc
+        except httpx.TransportError as exc:  # sent, then no (complete) answer
+            raise TransientError(str(exc), provider=self.info.id) from exc
+        return self._check(response)
 
     def _check(self, response: httpx.Response) -> httpx.Response:
         if response.status_code == 429:
@@ -209,20 +242,25 @@ class FakeRemote:
         return response
 
     def submit(self, request: Request, ctx: RunContext) -> str:
-        response = self._check(self.http.post("/jobs", json=request_params(request)))
+        with self._lock:
+            self.submit_calls += 1
+            error = self.submit_errors.pop(0) if self.submit_errors else None
+        if error is not None:
+            raise error
+        response = self._request("POST", "/jobs", json=request_params(request))
         return str(response.json()["id"])
 
     def poll(self, request_id: str) -> Poll:
-        data = self._check(self.http.get(f"/jobs/{request_id}")).json()
+        data = self._request("GET", f"/jobs/{request_id}").json()
         state = PollState(data["state"])
         error = "the fake failed it" if state is PollState.FAILED else None
         return Poll(state=state, progress=data.get("progress"), error=error)
 
     def fetch(self, request_id: str, request: Request, ctx: RunContext) -> Output:
-        response = self._check(self.http.get(f"/jobs/{request_id}/result"))
+        response = self._request("GET", f"/jobs/{request_id}/result")
         path = ctx.workdir / "remote.bin"
         path.write_bytes(response.content)
         return Output(path=path, mime="image/png")
 
     def cancel(self, request_id: str) -> None:
-        self._check(self.http.post(f"/jobs/{request_id}/cancel", json={}))
+        self._request("POST", f"/jobs/{request_id}/cancel", json={})

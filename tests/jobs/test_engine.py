@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import threading
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from dbos import DBOS
 
 from shotline.costs.credits import ReservationState
 from shotline.costs.errors import UnknownReservation
+from shotline.jobs.runtime import system_database_url
 from shotline.jobs.status import JobEvent, JobStatus
+from shotline.jobs.worker import build_engine
 from shotline.providers.contracts import ImageRequest, Kind
 from shotline.providers.errors import CapabilityError, ProviderFailed, TransientError
-from tests.jobs.conftest import EngineFactory
+from shotline.providers.registry import ProviderRegistry
+from tests.jobs.conftest import EngineFactory, jobs_config
 from tests.jobs.fakes import PRICE, CountingLocal, FakeRemote, FakeServer, FakeService
 
 USER = "ana"
@@ -198,3 +205,38 @@ def test_insufficient_credits_fail_the_job(new_engine: EngineFactory) -> None:
     engine = new_engine(CountingLocal(), daily_frames=0).start()
     job = engine.wait(engine.submit(ImageRequest(prompt="x"), "fake.local", USER), 20)
     assert job.status is JobStatus.FAILED and job.error_type == "InsufficientCredits"
+
+
+def test_a_local_job_is_one_durable_step_and_a_retry_one_more(new_engine: EngineFactory) -> None:
+    provider = CountingLocal(errors=[TransientError("busy")])
+    engine = new_engine(provider).start()
+    job = engine.wait(engine.submit(ImageRequest(prompt="steps"), "fake.local", USER), 20)
+    assert job.status is JobStatus.SUCCEEDED and provider.calls == 2
+    assert DBOS.retrieve_workflow(job.id).get_result() == job.result_asset  # steps all recorded
+    names = [s["function_name"] for s in DBOS.list_workflow_steps(job.id)]
+    assert names == ["shotline.begin", "DBOS.sleep", "shotline.run_local"]
+    assert transitions(engine.store.events(job.id)) == [
+        JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.SUCCEEDED,
+    ]  # fmt: skip
+
+
+def test_a_free_job_never_touches_the_ledger(new_engine: EngineFactory) -> None:
+    engine = new_engine(CountingLocal(price=Decimal(0))).start()
+    job = engine.wait(engine.submit(ImageRequest(prompt="free"), "fake.local", USER), 20)
+    assert job.status is JobStatus.SUCCEEDED and job.frames == 0
+    with pytest.raises(UnknownReservation):
+        engine.ledger.reservation(job.id)
+
+
+def test_the_sqlite_system_database_is_in_wal_mode(tmp_path: Path) -> None:
+    config = jobs_config(f"sqlite:///{tmp_path / 'jobs.db'}", tmp_path / "data")
+    engine = build_engine(config, ProviderRegistry([CountingLocal()])).start()
+    try:
+        path = system_database_url(config.database).removeprefix("sqlite:///")
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        job = engine.wait(engine.submit(ImageRequest(prompt="wal"), "fake.local", USER), 20)
+        assert job.status is JobStatus.SUCCEEDED
+    finally:
+        engine.close()
+        engine.engine.dispose()

@@ -7,6 +7,11 @@ service's limits apply to all workers together.
   the model type changes (see vram.py).
 - ``cpu``: render, transcode, speech; a few at once per worker process.
 
+DBOS polls every queue from every worker (a thread per queue, 3-5 queries per poll, no wake-up on
+enqueue), so polling is a large part of an idle or lightly loaded worker's cost. The local queues
+are polled every ``queue_poll_seconds`` (jobs that take milliseconds to seconds, where start latency
+shows); the cloud queues every ``cloud_queue_poll_seconds`` (jobs that take seconds to minutes).
+
 Priorities: ours are "higher runs sooner", DBOS's are "lower runs sooner" (1 first), both FIFO
 within a priority, so we map ours onto DBOS's range around a midpoint.
 """
@@ -33,6 +38,10 @@ class QueueSpec:
     global_concurrency: int | None = None
     worker_concurrency: int | None = None
     limiter: QueueRateLimit | None = None
+    poll_seconds: float | None = None  # None: the config's ``queue_poll_seconds``
+
+    def polling_interval(self, config: JobsConfig) -> float:
+        return config.queue_poll_seconds if self.poll_seconds is None else self.poll_seconds
 
 
 def queue_specs(config: JobsConfig) -> list[QueueSpec]:
@@ -41,7 +50,12 @@ def queue_specs(config: JobsConfig) -> list[QueueSpec]:
         "period": config.rate_period_seconds,
     }
     specs = [
-        QueueSpec(f"cloud-{service}", global_concurrency=config.cloud_concurrency, limiter=limiter)
+        QueueSpec(
+            f"cloud-{service}",
+            global_concurrency=config.cloud_concurrency,
+            limiter=limiter,
+            poll_seconds=config.cloud_queue_poll_seconds,
+        )
         for service in CLOUD_SERVICES
     ]
     specs.append(QueueSpec(LOCAL_GPU, worker_concurrency=1))
@@ -58,7 +72,7 @@ def register_queues(config: JobsConfig, extra: tuple[QueueSpec, ...] = ()) -> li
             global_concurrency=spec.global_concurrency,
             worker_concurrency=spec.worker_concurrency,
             limiter=spec.limiter,
-            polling_interval_sec=config.queue_poll_seconds,
+            polling_interval_sec=spec.polling_interval(config),
             on_conflict="always_update",  # the running configuration is the one that counts
         )
         names.append(spec.name)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from shotline.assets.catalog import Money
 from shotline.db import metadata
 from shotline.jobs.status import (
+    ALLOWED,
     FINISHED,
     JobEvent,
     JobNotFound,
@@ -268,6 +269,7 @@ class JobStore:
         job_id: str,
         status: JobStatus,
         *,
+        expect: JobStatus | None = None,
         message: str | None = None,
         error_type: str | None = None,
         error_message: str | None = None,
@@ -279,40 +281,55 @@ class JobStore:
         """The one way a job changes status: validate, write the row and its event, then emit.
 
         Raises ``IllegalTransition`` for a move the state machine forbids (finished is final).
-        The update is conditional on the status just read, so two writers racing to finish the
-        same job cannot both win: the loser re-reads and is refused.
+        The update is conditional on the status it moves from, so two writers racing to finish
+        the same job cannot both win: the loser re-reads and is refused. ``expect`` is the
+        status the caller believes the job is in: the update is then tried first without
+        reading the row (one statement instead of two), falling back to the read if it was not.
         """
+        values: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "error_type": error_type,
+                "error_message": error_message,
+                "result_asset": result_asset,
+                "actual_cost": actual_cost,
+                "cache_hit": cache_hit,
+                "frames": frames,
+                "message": message,
+            }.items()
+            if v is not None
+        }
+        values["status"] = status.value
+        if status is JobStatus.SUCCEEDED:
+            values["progress"] = 1.0
         while True:
             now = self.clock()
+            if status is JobStatus.RUNNING:
+                values["started_at"] = now
+            if status in FINISHED:
+                values["finished_at"] = now
             with self.engine.begin() as conn:
-                current_row = conn.execute(
-                    sa.select(jobs_table.c.status, jobs_table.c.progress, jobs_table.c.message)
-                    .where(jobs_table.c.id == job_id)
+                if expect is not None and status in ALLOWED[expect]:
+                    row = conn.execute(
+                        jobs_table.update()
+                        .where(jobs_table.c.id == job_id, jobs_table.c.status == expect.value)
+                        .values(**values)
+                        .returning(*jobs_table.c)
+                    ).one_or_none()
+                    if row is not None:  # it was as expected: the row as written came back
+                        event = self._append(
+                            conn, job_id, status, expect, row.progress, row.message, now
+                        )
+                        record = _record(row._mapping)
+                        break
+                    expect = None  # it was not: read it, and check the move against that
+                found = conn.execute(
+                    sa.select(jobs_table).where(jobs_table.c.id == job_id)
                 ).one_or_none()  # fmt: skip
-                if current_row is None:
+                if found is None:
                     raise JobNotFound(job_id)
-                current = JobStatus(current_row.status)
+                current = JobStatus(found.status)
                 check_transition(job_id, current, status)
-                values: dict[str, Any] = {"status": status.value}
-                progress = current_row.progress
-                if status is JobStatus.RUNNING:
-                    values["started_at"] = now
-                if status in FINISHED:
-                    values["finished_at"] = now
-                if status is JobStatus.SUCCEEDED:
-                    progress = 1.0
-                    values["progress"] = progress
-                text = current_row.message if message is None else message
-                values["message"] = text
-                optional = {
-                    "error_type": error_type,
-                    "error_message": error_message,
-                    "result_asset": result_asset,
-                    "actual_cost": actual_cost,
-                    "cache_hit": cache_hit,
-                    "frames": frames,
-                }
-                values.update({k: v for k, v in optional.items() if v is not None})
                 done = conn.execute(
                     jobs_table.update()
                     .where(jobs_table.c.id == job_id, jobs_table.c.status == current.value)
@@ -320,9 +337,15 @@ class JobStore:
                 )
                 if done.rowcount != 1:
                     continue  # another writer moved it first: re-read and re-check
-                event = self._append(conn, job_id, status, current, progress, text, now)
-            self._emit(event)
-            return self.get(job_id)
+                merged = {**found._mapping, **values}
+                event = self._append(
+                    conn, job_id, status, current, merged["progress"], merged["message"], now
+                )
+                # The row as just written (read and updated in one transaction): no re-read.
+                record = _record(merged)
+                break
+        self._emit(event)
+        return record
 
     def set_progress(self, job_id: str, fraction: float, message: str = "") -> JobEvent | None:
         """Record progress of a running job; ignored (None) once it is no longer running."""
@@ -359,24 +382,27 @@ class JobStore:
         message: str,
         at: datetime,
     ) -> JobEvent:
-        # Callers hold the job row (just inserted or updated), so seq cannot race.
-        seq = conn.execute(
+        # Callers hold the job row (just inserted or updated), so seq cannot race. One statement:
+        # the next seq is computed inside the INSERT and handed back by RETURNING.
+        next_seq = (
             sa.select(sa.func.coalesce(sa.func.max(job_events_table.c.seq), 0) + 1)
             .where(job_events_table.c.job_id == job_id)
-        ).scalar_one()  # fmt: skip
-        event = JobEvent(job_id, int(seq), status, previous, progress, message, at)
-        conn.execute(
-            job_events_table.insert().values(
+            .scalar_subquery()
+        )
+        seq = conn.execute(
+            job_events_table.insert()
+            .values(
                 job_id=job_id,
-                seq=event.seq,
+                seq=next_seq,
                 status=status.value,
                 previous=None if previous is None else previous.value,
                 progress=progress,
                 message=message,
                 at=at,
             )
-        )
-        return event
+            .returning(job_events_table.c.seq)
+        ).scalar_one()
+        return JobEvent(job_id, int(seq), status, previous, progress, message, at)
 
     # -- reads ----------------------------------------------------------------------------------
 

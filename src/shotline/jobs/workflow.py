@@ -7,7 +7,16 @@ replayed is exactly what happened and no provider exception has to survive pickl
 
 Never pay twice: the remote ``submit`` step saves the provider's request id in the job row
 before it returns; re-run after a crash, it finds the id there and does not submit again. The
-only window left is between the provider accepting and that save (milliseconds).
+only window left is a crash between the provider accepting and that save (the length of one
+HTTP exchange). A submit that fails is sent again only when the request certainly never started
+anything (``RateLimited``, ``NotDelivered``); any other failure after the request may have gone
+out ends the job as ``SubmitUncertain`` rather than risking a second paid job.
+
+Few steps: each DBOS step is a checkpoint read and write, the main cost of a short job. A local
+job is one step, ``begin`` (mark running, reserve, generate, catalog, settle, succeed: all of it
+idempotent, and re-running an offline, free generation after a crash is harmless), plus
+``run_local`` for each retry; a remote one is ``begin`` (mark running, reserve), ``submit``
+(alone, so its id is recorded before polling), the polls, ``fetch`` and ``complete``.
 
 Waits are durable (``DBOS.sleep``), so a worker is never blocked retrying and a restart resumes
 the wait instead of starting it over.
@@ -47,7 +56,7 @@ from shotline.providers.contracts import (
     input_files,
     request_from_params,
 )
-from shotline.providers.errors import ProviderError, RateLimited
+from shotline.providers.errors import NotDelivered, ProviderError, RateLimited
 from shotline.providers.registry import ProviderRegistry
 
 log = logging.getLogger(__name__)
@@ -93,12 +102,16 @@ class Failure:
     message: str
     retryable: bool = False
     retry_after: float | None = None  # set for rate limits
+    # The request certainly never started anything at the provider (a 429, or a connection that
+    # was never made), so even a paid create may be sent again.
+    not_delivered: bool = False
 
     @classmethod
     def of(cls, exc: BaseException) -> Failure:
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         retryable = isinstance(exc, ProviderError) and exc.retryable
-        return cls(type(exc).__name__, str(exc), retryable, retry_after)
+        not_delivered = isinstance(exc, (RateLimited, NotDelivered))
+        return cls(type(exc).__name__, str(exc), retryable, retry_after, not_delivered)
 
 
 @dataclass(frozen=True)
@@ -162,50 +175,71 @@ def _remote(provider: Provider) -> bool:
 
 
 # -- steps --------------------------------------------------------------------------------------
+#
+# Few steps per job: every DBOS step costs a checkpoint read and write in the system database,
+# which is most of a short job's cost. A local job is one step (begin) unless it is retried; a
+# remote job is begin, submit, polls, fetch and complete. Each is safe to run again after a crash.
 
 
-@DBOS.step(name="shotline.start")
-def start_step(job_id: str) -> str | None:
-    """Mark the job running; returns "remote" or "local", or None when there is nothing to do."""
-    services, job, provider = _job(job_id)
-    if job.finished:
-        return None  # canceled (or reconciled) before a worker got to it
-    if job.status is JobStatus.QUEUED:
-        try:
-            services.store.transition(job_id, JobStatus.RUNNING, message="started")
-        except IllegalTransition:
-            return None
-    return "remote" if _remote(provider) else "local"
+@dataclass(frozen=True)
+class Remote:
+    """``begin_step``'s answer for a remote provider: submit and poll next."""
 
 
-@DBOS.step(name="shotline.reserve")
-def reserve_step(job_id: str) -> Failure | None:
-    services, job, _ = _job(job_id)
-    if job.frames <= 0:
-        return None
+@DBOS.step(name="shotline.begin")
+def begin_step(job_id: str) -> Remote | str | Failure | None:
+    """Mark the job running and reserve its credits, then, for a local provider, run it too.
+
+    Returns ``Remote()`` (go on with submit), the result asset's sha256 (a local job done), a
+    ``Failure``, or None when there is nothing to do (canceled or reconciled before a worker got
+    to it). Everything here may run again after a crash: marking and reserving are idempotent,
+    and so is a local run (see ``_run_local``).
+    """
+    services = current()
+    store = services.store
     try:
-        services.ledger.reserve(job.user, job.frames, job_id)  # idempotent per job id
-    except CreditError as exc:
-        return Failure.of(exc)
-    return None
+        job = store.transition(job_id, JobStatus.RUNNING, expect=JobStatus.QUEUED,
+                               message="started")  # fmt: skip
+    except IllegalTransition as exc:
+        if exc.current is not JobStatus.RUNNING:
+            return None  # finished before it started: canceled, or ended by a reconcile
+        job = store.get(job_id)  # a replay after a crash: it was started already
+    if job.frames > 0:  # a free job (offline provider, zero estimate) never touches the ledger
+        try:
+            services.ledger.reserve(job.user, job.frames, job_id)  # idempotent per job id
+        except CreditError as exc:
+            return Failure.of(exc)
+    provider = services.registry.get(job.provider)
+    if _remote(provider):
+        return Remote()
+    return _run_local(services, job, provider)
 
 
-@DBOS.step(name="shotline.generate")
-def generate_step(job_id: str) -> Produced | Failure:
-    """A local provider in one step: re-running it after a crash is harmless (offline, free)."""
+@DBOS.step(name="shotline.run_local")
+def run_local_step(job_id: str) -> str | Failure:
+    """A local run again, after a failure worth retrying."""
     services, job, provider = _job(job_id)
+    return _run_local(services, job, provider)
+
+
+def _run_local(services: Services, job: JobRecord, provider: Provider) -> str | Failure:
+    """Generate, catalog, settle, succeed: one step, since re-running it after a crash is
+    harmless (a local generation is offline and free, the catalog is content-addressed, settling
+    and succeeding are idempotent). Returns the asset's sha256."""
     assert isinstance(provider, LocalProvider)
     if provider.info.queue == LOCAL_GPU:
         services.vram.before(provider.info.model_type, provider)
     try:
-        output = provider.generate(request_from_params(job.params), _context(services, job_id))
+        output = provider.generate(request_from_params(job.params), _context(services, job.id))
     except Exception as exc:
         return Failure.of(exc)
-    return Produced.of(output)
+    return _complete(services, job, Produced.of(output))
 
 
 @DBOS.step(name="shotline.submit")
 def submit_step(job_id: str) -> str | Failure:
+    """Its own step, so the provider's request id is recorded (in the job row and in DBOS)
+    before the first poll."""
     services, job, provider = _job(job_id)
     if job.external_id is not None:
         return job.external_id  # submitted before a crash: poll it, never submit again
@@ -243,6 +277,31 @@ def fetch_step(job_id: str, external_id: str) -> Produced | Failure:
     return Produced.of(output)
 
 
+@DBOS.step(name="shotline.complete")
+def complete_step(job_id: str, produced: Produced) -> str | Failure:
+    """Catalog a fetched output, settle, succeed; returns the asset's sha256."""
+    services, job, _ = _job(job_id)
+    return _complete(services, job, produced)
+
+
+@DBOS.step(name="shotline.fail")
+def fail_step(job_id: str, failure: Failure) -> None:
+    services, job, provider = _job(job_id)
+    refund(services.ledger, job)  # first, so whoever sees "failed" sees the credits back
+    if not job.finished:
+        with contextlib.suppress(IllegalTransition):  # canceled meanwhile
+            services.store.transition(
+                job_id, JobStatus.FAILED, expect=job.status, error_type=failure.error_type,
+                error_message=failure.message, message=f"failed: {failure.error_type}",
+            )  # fmt: skip
+    # A job failing on our side (a fetch, the catalog) may still run, and bill, at the provider.
+    if job.external_id and _remote(provider) and failure.error_type != "ProviderFailed":
+        cancel_remote(provider, job.external_id)
+
+
+# -- what the steps share -----------------------------------------------------------------------
+
+
 def _parents(services: Services, job: JobRecord) -> list[str]:
     """The cataloged assets among the request's input files."""
     found = []
@@ -258,10 +317,9 @@ def _parents(services: Services, job: JobRecord) -> list[str]:
     return found
 
 
-@DBOS.step(name="shotline.record")
-def record_step(job_id: str, produced: Produced) -> str | Failure:
-    """Catalog the output (content-addressed: recording the same bytes twice is one asset)."""
-    services, job, _ = _job(job_id)
+def _complete(services: Services, job: JobRecord, produced: Produced) -> str | Failure:
+    """Catalog the output (content-addressed: recording the same bytes twice is one asset), then
+    settle, then succeed: whoever sees "succeeded" also sees the credits spent."""
     cost = Decimal(produced.actual_cost) if produced.actual_cost else job.estimated_cost
     meta: dict[str, Any] = {
         "owner": job.user,
@@ -269,7 +327,7 @@ def record_step(job_id: str, produced: Produced) -> str | Failure:
         "provider": job.provider,
         "model": job.model,
         "cost": cost,
-        "job_id": job_id,
+        "job_id": job.id,
         "parents": _parents(services, job),
     }
     try:
@@ -285,45 +343,27 @@ def record_step(job_id: str, produced: Produced) -> str | Failure:
             return Failure("EmptyOutput", "the provider returned neither a file nor data")
     except Exception as exc:
         return Failure.of(exc)
+    _finish(services, job, asset.sha256, cost)
     return asset.sha256
 
 
-@DBOS.step(name="shotline.finish")
-def finish_step(job_id: str, sha: str, actual_cost: str | None) -> None:
-    """Settle, then succeed: whoever sees "succeeded" also sees the credits spent. A cancel that
-    lands in between finds the output made and paid for, and leaves it so."""
-    services, job, _ = _job(job_id)
-    if job.status is not JobStatus.SUCCEEDED and job.finished:
-        return  # canceled while the output was being recorded: the canceller refunded
+def _finish(services: Services, job: JobRecord, sha: str, cost: Decimal | None) -> None:
+    """Settle, then succeed. A cancel that lands in between finds the output made and paid for,
+    and leaves it so; one that lands before the settle keeps its refund."""
     if job.frames > 0:
+        if services.store.get(job.id).status is JobStatus.CANCELED:
+            return  # canceled while the output was being made: the canceller refunds
         try:
-            services.ledger.settle(job_id)  # settling twice (a replay) does nothing
+            services.ledger.settle(job.id)  # settling twice (a replay) does nothing
         except ReservationClosed:
             return  # refunded by a cancel that won the race
         except UnknownReservation:
-            log.warning("job %s succeeded without a credit reservation", job_id)
-    if job.status is JobStatus.SUCCEEDED:
-        return
-    cost = Decimal(actual_cost) if actual_cost else job.estimated_cost
+            log.warning("job %s succeeded without a credit reservation", job.id)
+    # Conditional on the status it reads: a replay (already succeeded) or a cancel that won
+    # the race is refused, and that is fine.
     with contextlib.suppress(IllegalTransition):
-        services.store.transition(
-            job_id, JobStatus.SUCCEEDED, result_asset=sha, actual_cost=cost, message="done"
-        )
-
-
-@DBOS.step(name="shotline.fail")
-def fail_step(job_id: str, failure: Failure) -> None:
-    services, job, provider = _job(job_id)
-    refund(services.ledger, job)  # first, so whoever sees "failed" sees the credits back
-    if not job.finished:
-        with contextlib.suppress(IllegalTransition):  # canceled meanwhile
-            services.store.transition(
-                job_id, JobStatus.FAILED, error_type=failure.error_type,
-                error_message=failure.message, message=f"failed: {failure.error_type}",
-            )  # fmt: skip
-    # A job failing on our side (a fetch, the catalog) may still run, and bill, at the provider.
-    if job.external_id and _remote(provider) and failure.error_type != "ProviderFailed":
-        cancel_remote(provider, job.external_id)
+        services.store.transition(job.id, JobStatus.SUCCEEDED, expect=JobStatus.RUNNING,
+                                  result_asset=sha, actual_cost=cost, message="done")  # fmt: skip
 
 
 def refund(ledger: CreditLedger, job: JobRecord) -> None:
@@ -344,16 +384,36 @@ def cancel_remote(provider: Provider, external_id: str) -> None:
 
 # -- the workflow -------------------------------------------------------------------------------
 
+SUBMIT_UNCERTAIN = "SubmitUncertain"
 
-def _with_retries(attempt: Callable[[], T | Failure]) -> T | Failure:
-    """Retry a step while its failure is retryable: after ``retry_after`` for rate limits,
-    with exponential backoff for transient errors; both bounded by the config."""
+
+def _retryable(failure: Failure) -> bool:
+    return failure.retryable
+
+
+def _safe_to_resend(failure: Failure) -> bool:
+    # A create is sent again only when it certainly did not start anything at the provider.
+    return failure.retryable and failure.not_delivered
+
+
+def _with_retries(
+    attempt: Callable[[], T | Failure],
+    may_retry: Callable[[Failure], bool] = _retryable,
+    *,
+    first: Failure | None = None,
+) -> T | Failure:
+    """Retry a step while ``may_retry`` allows its failure: after ``retry_after`` for rate
+    limits, with exponential backoff for transient errors; both bounded by the config.
+    ``first`` is the failure of a first try made elsewhere (that step is not called again
+    before the first wait)."""
     config = current().config
     transient = limited = 0
     delay = config.poll_seconds
+    pending: T | Failure | None = first
     while True:
-        result = attempt()
-        if not isinstance(result, Failure) or not result.retryable:
+        result = attempt() if pending is None else pending
+        pending = None
+        if not isinstance(result, Failure) or not may_retry(result):
             return result
         if result.retry_after is not None:
             limited += 1
@@ -368,9 +428,28 @@ def _with_retries(attempt: Callable[[], T | Failure]) -> T | Failure:
             delay = min(delay * config.poll_backoff, config.poll_max_seconds)
 
 
+def _submit(job_id: str) -> str | Failure:
+    """Submit once; again only after a failure that certainly created nothing (a 429, or a
+    connection that was never made). Any other transient failure (a timeout or a dropped
+    connection after the request went out, a 5xx, an unreadable reply) may have started a paid
+    job we have no id for: sending it again could pay twice, so the job fails instead, saying
+    so. Its credits are refunded: the user is not charged for a result they will not get, at
+    the risk that the provider bills us for a job that did run."""
+    submitted = _with_retries(lambda: submit_step(job_id), _safe_to_resend)
+    if isinstance(submitted, Failure) and submitted.retryable and not submitted.not_delivered:
+        return Failure(
+            SUBMIT_UNCERTAIN,
+            "the provider may have received this request, but its reply was lost "
+            f"({submitted.error_type}: {submitted.message}). It was not sent again, so it is "
+            "never paid for twice; the credits were refunded. Check the provider's dashboard "
+            "for a job you may have been billed for before retrying.",
+        )
+    return submitted
+
+
 def _run_remote(job_id: str) -> Produced | Failure:
     config = current().config
-    submitted = _with_retries(lambda: submit_step(job_id))
+    submitted = _submit(job_id)
     if isinstance(submitted, Failure):
         return submitted
     external_id = submitted
@@ -393,22 +472,18 @@ def _run_remote(job_id: str) -> Produced | Failure:
 @DBOS.workflow(name=GENERATE_WORKFLOW)
 def generate_workflow(job_id: str) -> str | None:
     """Run one job to its end; returns the result asset's sha256 (None if it did not succeed)."""
-    mode = start_step(job_id)
-    if mode is None:
+    begun = begin_step(job_id)
+    if begun is None:
         return None
-    failure = reserve_step(job_id)
-    produced: Produced | Failure
-    if failure is not None:
-        produced = failure
-    elif mode == "remote":
-        produced = _run_remote(job_id)
+    result: str | Failure
+    if isinstance(begun, Remote):
+        fetched = _run_remote(job_id)
+        result = complete_step(job_id, fetched) if isinstance(fetched, Produced) else fetched
+    elif isinstance(begun, Failure) and begun.retryable:  # a local run that may work later
+        result = _with_retries(lambda: run_local_step(job_id), first=begun)
     else:
-        produced = _with_retries(lambda: generate_step(job_id))
-    if isinstance(produced, Produced):
-        recorded = record_step(job_id, produced)
-        if not isinstance(recorded, Failure):
-            finish_step(job_id, recorded, produced.actual_cost)
-            return recorded
-        produced = recorded
-    fail_step(job_id, produced)
-    return None
+        result = begun  # a local job done, or failed for good
+    if isinstance(result, Failure):
+        fail_step(job_id, result)
+        return None
+    return result

@@ -4,6 +4,10 @@ Never retried: ``NotConfigured`` (no key, no URL), ``CapabilityError`` (the mode
 was asked), ``Refused`` (moderation: switch provider instead), ``ProviderFailed`` (the provider ran
 the job and it failed). Retried: ``RateLimited`` (after its ``retry_after``) and ``TransientError``
 (5xx, timeouts, dropped connections, malformed bodies).
+
+A call that creates (and may bill) something is retried only when it certainly started nothing:
+``RateLimited`` (the provider refused it) and ``NotDelivered`` (it never reached the provider). A
+plain ``TransientError`` after a create may hide a job that did start.
 """
 
 from __future__ import annotations
@@ -39,6 +43,11 @@ class TransientError(ProviderError, ConnectionError):
     """5xx, timeout, dropped connection, unreadable body: the same call may work later."""
 
     retryable = True
+
+
+class NotDelivered(TransientError):
+    """The request was never delivered (connection refused, DNS failure, connect or TLS timeout,
+    no free connection in the pool): nothing started, so even a paid create may be sent again."""
 
 
 class RateLimited(TransientError):

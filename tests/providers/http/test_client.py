@@ -13,6 +13,7 @@ import pytest
 from shotline.providers.errors import (
     CapabilityError,
     NotConfigured,
+    NotDelivered,
     ProviderFailed,
     RateLimited,
     Refused,
@@ -154,9 +155,11 @@ def test_malformed_body_is_transient(echo: EchoFake, client: HttpClient) -> None
 @pytest.mark.parametrize("behaviour", ["drop", "hang", "500", "malformed"])
 def test_create_is_never_retried(echo: EchoFake, client: HttpClient, behaviour: str) -> None:
     echo.push("create", behaviour)
-    with pytest.raises(TransientError):
+    with pytest.raises(TransientError) as caught:
         client.create("thing", {"a": 1})
     assert len(echo.requests("POST", "/thing")) == 1
+    # It reached the server: the job may exist, so it is not safe to send again.
+    assert not isinstance(caught.value, NotDelivered)
 
 
 def test_create_sends_json_and_credentials(echo: EchoFake, client: HttpClient) -> None:
@@ -166,10 +169,52 @@ def test_create_sends_json_and_credentials(echo: EchoFake, client: HttpClient) -
     assert call.headers["authorization"] == "Bearer k"
 
 
-def test_connection_refused_is_transient() -> None:
+def test_connection_refused_is_not_delivered() -> None:
     client = HttpClient("http://127.0.0.1:9", provider="t", sleep=lambda s: None, **quick())
-    with client, pytest.raises(TransientError):
-        client.read("x")
+    with client:
+        with pytest.raises(NotDelivered) as caught:
+            client.create("x", {"a": 1})
+        assert isinstance(caught.value, TransientError)  # retried like any transient error
+        assert "not sent" in str(caught.value)
+        with pytest.raises(NotDelivered):
+            client.read("x")
+
+
+def _raising(exc: Exception) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise exc
+
+    return httpx.MockTransport(handler)
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ConnectError("[Errno 111] Connection refused"),
+        httpx.ConnectTimeout("timed out"),
+        httpx.PoolTimeout("no free connection"),
+    ],
+)
+def test_failures_before_sending_are_not_delivered(exc: Exception) -> None:
+    client = HttpClient("http://svc.test", provider="t", transport=_raising(exc), **quick())
+    with client, pytest.raises(NotDelivered):
+        client.create("jobs", {"a": 1})
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        httpx.ReadTimeout("timed out"),
+        httpx.WriteTimeout("timed out"),
+        httpx.ReadError("reset"),
+        httpx.RemoteProtocolError("Server disconnected without sending a response."),
+    ],
+)
+def test_failures_after_sending_are_plain_transient(exc: Exception) -> None:
+    client = HttpClient("http://svc.test", provider="t", transport=_raising(exc), **quick())
+    with client, pytest.raises(TransientError) as caught:
+        client.create("jobs", {"a": 1})
+    assert not isinstance(caught.value, NotDelivered)
 
 
 def test_download_same_origin_carries_credentials(

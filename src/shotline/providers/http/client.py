@@ -12,13 +12,15 @@ what came back                         error
 any 4xx that reads as moderation       ``Refused``
 404, 409 and other 4xx                 ``ProviderFailed``
 408, 429                               ``TransientError``, ``RateLimited(retry_after)``
-5xx, timeouts, dropped connections     ``TransientError``
+never sent (refused, DNS, connect)     ``NotDelivered`` (a ``TransientError``)
+5xx, read/write timeouts, drops        ``TransientError``
 non-JSON or wrong-shape bodies         ``TransientError("malformed ...")``
 =====================================  ==============================================
 
 Reads (``GET``) are idempotent and are retried a few times inside the client with small, bounded
 delays. Creates are never retried here: a connection dropped after a ``POST`` may have created a
-paid job, so the error goes to the engine, which knows whether an id was persisted.
+paid job, so the error goes to the engine, which sends it again only after a ``RateLimited`` or
+a ``NotDelivered`` (the request never left: safe to send again).
 
 Credentials are sent only to the service's own origin: a result file on another host (a CDN) is
 downloaded without them.
@@ -46,6 +48,7 @@ import httpx
 from shotline.providers.errors import (
     CapabilityError,
     NotConfigured,
+    NotDelivered,
     ProviderError,
     ProviderFailed,
     RateLimited,
@@ -196,6 +199,11 @@ def require(data: Any, *path: str | int, provider: str, kind: type | tuple[type,
     return value
 
 
+# Failures before any byte of the request was sent: connecting (refused, DNS, TLS handshake),
+# timing out while connecting, or waiting for a free connection in the pool.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
@@ -269,6 +277,10 @@ class HttpClient:
                 files=files,
                 headers=self._headers_for(url),
             )
+        except _NOT_SENT as exc:
+            raise NotDelivered(
+                f"{method} {url} was not sent: {type(exc).__name__}: {exc}", provider=self.provider
+            ) from exc
         except httpx.TimeoutException as exc:
             raise TransientError(f"{method} {url} timed out{note}", provider=self.provider) from exc
         except httpx.TransportError as exc:  # connect errors, RemoteProtocolError, resets
@@ -343,6 +355,12 @@ class HttpClient:
                             out.write(chunk)
                     header = str(response.headers.get("content-type", ""))
                     content_type = header.split(";")[0].strip()
+            except _NOT_SENT as exc:
+                part.unlink(missing_ok=True)
+                raise NotDelivered(
+                    f"download {full} was not sent: {type(exc).__name__}: {exc}",
+                    provider=self.provider,
+                ) from exc
             except httpx.TimeoutException as exc:
                 part.unlink(missing_ok=True)
                 raise TransientError(f"download {full} timed out", provider=self.provider) from exc
