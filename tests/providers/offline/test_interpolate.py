@@ -144,3 +144,32 @@ def test_refuses_audio_and_odd_sizes(ctx: SimpleContext) -> None:
         OfflineInterpolate().generate(request(audio=True), ctx)
     with pytest.raises(CapabilityError):
         OfflineInterpolate().generate(request(width=161), ctx)
+
+
+def test_unrelated_keyframes_dissolve_instead_of_smearing(
+    tmp_path: Path, ctx: SimpleContext
+) -> None:
+    # A wide shot and an unrelated close-up: no motion explains one from the other, so warping
+    # would smear debris; the provider dissolves, and every in-between is a plain blend.
+    rng = np.random.default_rng(3)
+    wide = np.zeros((HEIGHT, WIDTH, 3), np.uint8)
+    wide[HEIGHT // 2 :, :] = (90, 90, 90)
+    wide[10:30, 10:30] = 255
+    close = (rng.random((HEIGHT // 8, WIDTH // 8, 3)) * 255).astype(np.uint8)
+    close = np.asarray(Image.fromarray(close).resize((WIDTH, HEIGHT), Image.Resampling.NEAREST))
+    paths = [tmp_path / "wide.png", tmp_path / "close.png"]
+    for pixels, path in zip((wide, close), paths, strict=True):
+        Image.fromarray(pixels).save(path)
+    out = OfflineInterpolate().generate(request(first_frame=paths[0], last_frame=paths[1]), ctx)
+    assert out.metadata["mode"] == "dissolve"
+    frames = decode(out.path)  # type: ignore[arg-type]
+    blend = (wide.astype(np.float32) + close) / 2
+    assert mad(frames[12], blend.astype(np.uint8)) < 6
+
+
+def test_related_keyframes_still_interpolate(
+    square_pair: tuple[Path, Path], ctx: SimpleContext
+) -> None:
+    first, last = square_pair
+    out = OfflineInterpolate().generate(request(first_frame=first, last_frame=last), ctx)
+    assert out.metadata["mode"] == "interpolate"

@@ -138,7 +138,7 @@ class OfflineInterpolate:
             id="offline.interpolate",
             kind=Kind.VIDEO,
             model="dis-flow-interpolate",
-            version="1",
+            version="2",  # 2: dissolves where the flow cannot explain the change
             label="Optical-flow in-betweens (offline, CPU)",
             capabilities=Capabilities(
                 first_frame=True,
@@ -179,7 +179,11 @@ class OfflineInterpolate:
             self._check(ctx)
             forward, backward = pair_flow(a, b)
             ctx.progress(0.1, "optical flow done")
-            render = Inbetweener(a, b, forward, backward).frame
+            inbetweener = Inbetweener(a, b, forward, backward)
+            if inbetweener.explains_motion:
+                render = inbetweener.frame
+            else:
+                mode, render = "dissolve", inbetweener.dissolve
         else:
             direction = 1 if stable_int("drift", seed) % 2 else -1
             if first is not None or last is not None:
