@@ -10,6 +10,8 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from shotline.assets.blobs import BlobStore
+from shotline.assets.s3 import S3BlobStore
 from shotline.config import Settings
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
@@ -54,11 +56,26 @@ def build_registry_for(settings: Settings) -> ProviderRegistry:
     return build_registry(builtin_providers(settings))
 
 
+def blob_store(settings: Settings) -> BlobStore | None:
+    """The shared object store when one is configured (workers on several machines); None means
+    the local data folder."""
+    if not settings.s3_url:
+        return None
+    if not settings.s3_bucket:
+        raise NotConfigured("SHOTLINE_S3_URL is set but SHOTLINE_S3_BUCKET is not")
+    return S3BlobStore(
+        settings.s3_url, settings.s3_bucket, cache_dir=settings.data_dir / "blob-cache"
+    )
+
+
 def build_studio(settings: Settings | None = None) -> Studio:
     settings = settings or Settings()
     registry = build_registry_for(settings)
     engine = build_engine(
-        JobsConfig.from_settings(settings), registry, daily_frames=settings.daily_frames
+        JobsConfig.from_settings(settings),
+        registry,
+        daily_frames=settings.daily_frames,
+        blobs=blob_store(settings),
     )
     return Studio(settings, registry, engine)
 
@@ -82,4 +99,4 @@ def running_studio(
 
 def serve_worker(settings: Settings | None = None) -> None:
     settings = settings or Settings()
-    run_worker(settings, builtin_providers(settings))
+    run_worker(settings, builtin_providers(settings), blobs=blob_store(settings))

@@ -13,7 +13,7 @@ import signal
 import threading
 from collections.abc import Iterable
 
-from shotline.assets.blobs import LocalBlobStore
+from shotline.assets.blobs import BlobStore, LocalBlobStore
 from shotline.assets.catalog import AssetCatalog
 from shotline.config import Settings
 from shotline.costs.credits import DAILY_FRAMES, CreditLedger
@@ -34,11 +34,13 @@ def build_engine(
     *,
     daily_frames: int = DAILY_FRAMES,
     extra_queues: tuple[QueueSpec, ...] = (),
+    blobs: BlobStore | None = None,
 ) -> GenerationEngine:
-    """The engine and its services over ``config.database`` (tables created if missing)."""
+    """The engine and its services over ``config.database`` (tables created if missing); assets
+    in ``blobs`` (an object store shared by several machines), else the local data folder."""
     engine = make_engine(config.database)
     create_tables(engine)
-    catalog = AssetCatalog(engine, LocalBlobStore(config.data_dir / "blobs"))
+    catalog = AssetCatalog(engine, blobs or LocalBlobStore(config.data_dir / "blobs"))
     ledger = CreditLedger(engine, daily_frames=daily_frames)
     return GenerationEngine(
         config, registry, catalog, ledger, JobStore(engine), extra_queues=extra_queues
@@ -50,11 +52,14 @@ def run_worker(
     providers: Iterable[Provider] = (),
     *,
     stop: threading.Event | None = None,
+    blobs: BlobStore | None = None,
 ) -> None:
     """Work the queues until SIGTERM/SIGINT (or ``stop`` is set). ``providers`` are the built-in
     ones from the composition root; plugins come from entry points and ``SHOTLINE_PLUGINS``."""
     config = JobsConfig.from_settings(settings)
-    engine = build_engine(config, build_registry(providers), daily_frames=settings.daily_frames)
+    engine = build_engine(
+        config, build_registry(providers), daily_frames=settings.daily_frames, blobs=blobs
+    )
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
