@@ -161,7 +161,7 @@ def test_story_outline_from_the_idea() -> None:
 
 
 def test_story_ideas_are_read() -> None:
-    from shotline.providers.offline.draft import read_idea
+    from shotline.providers.offline.story_draft import read_idea
 
     chefs = read_idea("Two rival chefs open a noodle bar on Mars")
     assert (chefs.role, chefs.duo, chefs.verb, chefs.obj) == (
