@@ -30,9 +30,9 @@ from shotline.providers.errors import ProviderFailed, Refused
 from shotline.providers.offline import (
     DraftWriter,
     EspeakSpeech,
-    NoLipsync,
     OfflineInterpolate,
     OfflineSketch,
+    no_lipsync,
 )
 from shotline.providers.registry import ProviderRegistry
 from shotline.story.script import Script, load_script, save_script
@@ -141,7 +141,7 @@ def counting(provider: Any, calls: Calls) -> Provider:
 
 
 def offline_counting(calls: Calls) -> list[Provider]:
-    made = [OfflineSketch(), OfflineInterpolate(), EspeakSpeech(), DraftWriter(), NoLipsync()]
+    made = [OfflineSketch(), OfflineInterpolate(), EspeakSpeech(), DraftWriter(), no_lipsync()]
     return [counting(p, calls) for p in made]
 
 
@@ -149,7 +149,7 @@ class FailingLipsync:
     """A lip-sync provider whose every job fails at the provider."""
 
     def __init__(self, calls: Calls) -> None:
-        self.info = dataclasses.replace(NoLipsync().info, id="broken.lipsync", model="broken")
+        self.info = dataclasses.replace(no_lipsync().info, id="broken.lipsync", model="broken")
         self.calls = calls
 
     def generate(self, request: Request, ctx: RunContext) -> Output:

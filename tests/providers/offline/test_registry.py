@@ -12,7 +12,7 @@ from shotline.providers.contracts import (
     SpatialRequest,
 )
 from shotline.providers.errors import CapabilityError
-from shotline.providers.offline import NoLipsync, NoSpatial, offline_providers
+from shotline.providers.offline import no_lipsync, no_spatial, offline_providers
 
 
 def test_offline_providers() -> None:
@@ -36,8 +36,8 @@ def test_offline_providers() -> None:
 def test_not_available_offline(tmp_path: Path) -> None:
     ctx = SimpleContext(tmp_path)
     with pytest.raises(CapabilityError, match="not available offline"):
-        NoLipsync().generate(
+        no_lipsync().generate(
             LipsyncRequest(video=tmp_path / "v.mp4", audio=tmp_path / "a.wav", duration=2.0), ctx
         )
     with pytest.raises(CapabilityError, match="not available offline"):
-        NoSpatial().generate(SpatialRequest(image=tmp_path / "i.png"), ctx)
+        no_spatial().generate(SpatialRequest(image=tmp_path / "i.png"), ctx)

@@ -12,16 +12,16 @@ from shotline.providers.contracts import LocalProvider
 from shotline.providers.offline.draft import DraftWriter
 from shotline.providers.offline.espeak import EspeakSpeech
 from shotline.providers.offline.interpolate import OfflineInterpolate
-from shotline.providers.offline.none import NoLipsync, NoSpatial
+from shotline.providers.offline.none import no_lipsync, no_spatial
 from shotline.providers.offline.sketch import OfflineSketch
 
 __all__ = [
     "DraftWriter",
     "EspeakSpeech",
-    "NoLipsync",
-    "NoSpatial",
     "OfflineInterpolate",
     "OfflineSketch",
+    "no_lipsync",
+    "no_spatial",
     "offline_providers",
 ]
 
@@ -33,6 +33,6 @@ def offline_providers() -> list[LocalProvider]:
         OfflineSketch(),
         EspeakSpeech(),
         DraftWriter(),
-        NoLipsync(),
-        NoSpatial(),
+        no_lipsync(),
+        no_spatial(),
     ]
