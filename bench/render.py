@@ -149,6 +149,7 @@ def run_moviepy(out: Path) -> None:
     audio = CompositeAudioClip([video.audio, music.with_start(0)]).with_duration(SECONDS)
     video.with_audio(audio).write_videofile(
         str(out),
+        temp_audiofile_path=str(out.parent),  # not the current folder (the repository)
         fps=FPS,
         codec="libx264",
         preset=PRESET,
