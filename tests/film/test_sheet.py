@@ -74,3 +74,17 @@ def test_custom_labels_must_match(tmp_path: Path, keyframes: list[Path]) -> None
         contact_sheet(keyframes, tmp_path / "s.png", labels=["only one"])
     with pytest.raises(ValueError, match="no keyframes"):
         contact_sheet([], tmp_path / "s.png")
+
+
+def test_long_labels_are_shortened_to_their_tile() -> None:
+    from PIL import Image, ImageDraw
+
+    from shotline.film.sheet import _fit, _font
+
+    draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+    font = _font(14)
+    label = "environment:lighthouse-lamp-room=0"
+    short = _fit(draw, label, font, 160)
+    assert draw.textlength(short, font=font) <= 160
+    assert short.startswith("environment") and short.endswith("room=0") and "…" in short
+    assert _fit(draw, "K3=1", font, 160) == "K3=1"

@@ -82,6 +82,22 @@ def sheet_layout(count: int, columns: int, tile_width: int, aspect: tuple[int, i
     )
 
 
+def _fit(
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    width: int,
+) -> str:
+    """The label, shortened in the middle with an ellipsis when wider than its tile: a long
+    reference name must not run into the next column (the ``=N`` end stays readable)."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    head, tail = text[: len(text) // 2], text[len(text) // 2 :]
+    while head and draw.textlength(f"{head}…{tail}", font=font) > width:
+        head, tail = head[:-1], tail[1:] if len(tail) > 4 else tail
+    return f"{head}…{tail}"
+
+
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
@@ -121,8 +137,8 @@ def contact_sheet(
         picture = ImageOps.pad(image, (right - left, bottom - top), Image.Resampling.LANCZOS,
                                color=(0, 0, 0))  # fmt: skip
         sheet.paste(picture, (left, top))
-        draw.text((left, bottom + layout.label_height // 2), name, fill=MUTED,
-                  font=label_font, anchor="lm")  # fmt: skip
+        draw.text((left, bottom + layout.label_height // 2), _fit(draw, name, label_font,
+                  right - left), fill=MUTED, font=label_font, anchor="lm")  # fmt: skip
     with atomic_path(out) as temp:
         sheet.save(temp, format="PNG")
     return Path(out)
