@@ -12,15 +12,17 @@ import pytest
 from numpy.typing import NDArray
 from PIL import Image
 
+from shotline.film import assembly
 from shotline.film.assembly import Assembly, SegmentClip, assemble, segment_clip_id
 from shotline.film.narration import NarrationTrack, SegmentAudio, build_narration
 from shotline.film.timing import slot_frame_range, slot_frames
 from shotline.media.frames import FrameReader
 from shotline.media.probe import probe
+from shotline.media.render import render_timeline
 from shotline.media.testcard import TestCard, read_frame_index, write_testcard
 from shotline.savefile import load_timeline, preview_path
 from shotline.timeline.model import ClipKind, ClipStatus
-from shotline.timeline.timecode import frame_count
+from shotline.timeline.timecode import frame_at, frame_count, frame_start
 
 SIZE = (160, 90)
 FPS = Fraction(24)
@@ -268,3 +270,157 @@ def test_short_clip_holds_and_failed_lipsync_falls_back(
 def test_wrong_keyframe_count_is_refused(tmp_path: Path, narration: NarrationTrack) -> None:
     with pytest.raises(ValueError, match="expected 4"):
         assemble([], narration, tmp_path / "f.mp4", tmp_path / "f.json", keyframes=[tmp_path])
+
+
+def _pictures(video: Path) -> list[tuple[int, tuple[int, int, int]]]:
+    """Every frame's testcard index and colour."""
+    with av.open(str(video)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return [(read_frame_index(pixels), colour_of(pixels)) for pixels in frames]
+
+
+def _sound(video: Path) -> NDArray[np.float32]:
+    with av.open(str(video)) as container:
+        return np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)
+
+
+def _same_pictures(
+    a: list[tuple[int, tuple[int, int, int]]], b: list[tuple[int, tuple[int, int, int]]]
+) -> bool:
+    return len(a) == len(b) and all(
+        i == j and near(x, y) for (i, x), (j, y) in zip(a, b, strict=True)
+    )
+
+
+def test_film_is_copied_from_intermediates_frame_for_frame(
+    film: tuple[Assembly, list[SegmentClip]], narration: NarrationTrack, tmp_path: Path
+) -> None:
+    result, _ = film
+    assert result.fast_path  # video stream-copied, only the narration encoded
+    assert result.segments_encoded == (0, 1, 2)
+    # Slot starts off the output frame grid: the intermediates must still land frame for frame.
+    assert any((s.slot_start * FPS).denominator != 1 for s in narration.segments)
+    # The saved timeline is what users open: the real clips at their slots, no intermediates.
+    timeline = load_timeline(result.timeline)
+    for clip, slot in zip(timeline.on_track(ClipKind.VIDEO, 0), narration.segments, strict=True):
+        assert clip.start == pytest.approx(float(slot.slot_start))
+        assert clip.source is not None and "segments" not in Path(clip.source).parent.name
+    # The same picture on every frame as the timeline rendered directly (the single encode).
+    direct = render_timeline(
+        timeline,
+        tmp_path / "direct.mp4",
+        size=SIZE,
+        fps=FPS,
+        base_dir=result.timeline.parent,
+        allow_fast_path=False,
+    )
+    shown, expected = _pictures(result.video), _pictures(direct.path)
+    # The sound, encoded apart and copied in, is the direct render's, sample for sample.
+    copied, rendered = _sound(result.video), _sound(direct.path)
+    assert copied.shape == rendered.shape
+    assert float(np.max(np.abs(copied - rendered))) < 1e-3
+    assert len(shown) == result.frames
+    assert _same_pictures(shown, expected)
+    # And each cut is exact: slot i's output frame k shows its clip's frame k - cut (24 fps
+    # clips; segment 3's 16 fps clip shows frame_at of the same time).
+    cuts = [*result.cuts, result.frames]
+    for i in range(2):
+        for k in range(cuts[i], cuts[i + 1]):
+            assert shown[k][0] == frame_at(
+                frame_start(k, FPS) - narration.segments[i].slot_start, FPS
+            )
+
+
+def _folder_state(folder: Path, prefix: str = "segment-") -> dict[str, int]:
+    return {
+        p.name: p.stat().st_mtime_ns
+        for p in folder.iterdir()
+        if p.suffix == ".mp4" and p.name.startswith(prefix)
+    }
+
+
+def test_reassembly_encodes_only_the_changed_segment(
+    tmp_path: Path, narration: NarrationTrack
+) -> None:
+    slots = narration.segments
+    extra = Fraction(1, 2)
+    clips = [
+        card(tmp_path / f"s{i}.mp4", slot.duration + extra, colour)
+        for i, (slot, colour) in enumerate(zip(slots, [RED, BLUE, GREEN], strict=True))
+    ]
+    segments = [SegmentClip(i, clip) for i, clip in enumerate(clips)]
+    cache = tmp_path / "cache"
+
+    def run() -> Assembly:
+        return assemble(
+            segments,
+            narration,
+            tmp_path / "f.mp4",
+            tmp_path / "f.json",
+            size=SIZE,
+            fps=FPS,
+            cache_dir=cache,
+        )
+
+    first = run()
+    assert first.segments_encoded == (0, 1, 2) and first.fast_path
+    before = _folder_state(cache)
+    assert len(before) == 3
+    sound = _folder_state(cache, "sound-")  # the narration, encoded once
+    assert len(sound) == 1
+
+    same = run()  # nothing changed: nothing encoded, every intermediate kept as it was
+    assert same.segments_encoded == () and same.fast_path
+    assert _folder_state(cache) == before
+
+    card(clips[1], slots[1].duration + extra, YELLOW)  # segment 2's clip regenerated
+    again = run()
+    assert again.segments_encoded == (1,) and again.fast_path
+    after = _folder_state(cache)
+    kept = set(before) & set(after)
+    assert len(kept) == 2 and all(before[name] == after[name] for name in kept)
+    (new,) = set(after) - set(before)
+    assert new.startswith(segment_clip_id(1))  # the old version was pruned
+    assert len(after) == 3
+    assert _folder_state(cache, "sound-") == sound  # a picture edit encodes no sound
+
+    direct = render_timeline(
+        load_timeline(again.timeline), tmp_path / "direct.mp4", size=SIZE, fps=FPS,
+        base_dir=tmp_path, allow_fast_path=False,
+    )  # fmt: skip
+    shown = _pictures(again.video)
+    assert _same_pictures(shown, _pictures(direct.path))
+    assert near(shown[again.cuts[1]][1], YELLOW) and shown[again.cuts[1]][0] == 0
+
+
+def test_placeholder_segments_keep_the_fast_path(tmp_path: Path, narration: NarrationTrack) -> None:
+    slots = narration.segments
+    segments = [SegmentClip(0, card(tmp_path / "a.mp4", slots[0].duration, RED))]
+    first = assemble(
+        segments, narration, tmp_path / "f.mp4", tmp_path / "f.json", size=SIZE, fps=FPS
+    )
+    again = assemble(
+        segments, narration, tmp_path / "f.mp4", tmp_path / "f.json", size=SIZE, fps=FPS
+    )
+    for result in (first, again):
+        assert result.fast_path and result.frames == frame_count(narration.duration, FPS)
+        assert "segment 3 has no clip" in "\n".join(result.warnings)
+        assert any("rendered a placeholder" in w for w in result.warnings)
+    assert first.warnings == again.warnings  # a cached placeholder keeps its render's warnings
+    assert again.segments_encoded == ()
+
+
+def test_without_the_copy_the_render_takes_its_fast_path_on_the_intermediates(
+    tmp_path: Path,
+    narration: NarrationTrack,
+    film: tuple[Assembly, list[SegmentClip]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The fallback: render_timeline on the intermediates, placed on the output frame grid.
+    monkeypatch.setattr(assembly._Pieces, "copy_film", lambda *_: None)
+    made, segments = film
+    result = assemble(
+        segments, narration, tmp_path / "f.mp4", tmp_path / "f.json", size=SIZE, fps=FPS
+    )
+    assert result.fast_path and result.frames == made.frames
+    assert _same_pictures(_pictures(result.video), _pictures(made.video))

@@ -287,7 +287,7 @@ def _assemble(
         film.progress.step("assembly", 0, 1)
         result = assemble(
             segments, track, outputs["film"], outputs["timeline"], size=film.size, fps=film.fps,
-            title=script.title, keyframes=frames,
+            title=script.title, keyframes=frames, cache_dir=run.path("assembly"),
             progress=lambda f: film.progress.step("assembly", round(f * 100), 100),
         )  # fmt: skip
         film.gen.tally.notes.extend(result.warnings)
