@@ -85,3 +85,25 @@ def test_failed_job_refunds_and_can_be_retried(tmp_path: Path, fal: FalFake) -> 
     retry = shotline(tmp_path, "jobs", "retry", job_id[:8], **env)
     assert retry.returncode == 0, retry.stdout + retry.stderr
     assert len(fal.requests("POST")) == 2
+
+
+def test_scale_out_worker_does_the_work(tmp_path: Path) -> None:
+    # On PostgreSQL the CLI only submits and follows; a `shotline worker` process generates.
+    from tests.dbs import fresh_postgres_url
+
+    with fresh_postgres_url() as url:
+        env = {"SHOTLINE_DATABASE_URL": url}
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("SHOTLINE_")}
+        environment.update(SHOTLINE_DATA=str(tmp_path), **env)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "shotline", "worker"],
+            env=environment, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        try:
+            run = shotline(tmp_path, "generate", "speech", "--prompt", "Hello.", **env)
+            assert run.returncode == 0, run.stdout + run.stderr
+            assert "succeeded" in run.stdout and "offline.espeak" in run.stdout
+        finally:
+            worker.terminate()
+            worker.wait(timeout=30)
+        assert worker.returncode == 0  # SIGTERM is a clean shutdown

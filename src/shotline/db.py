@@ -41,9 +41,21 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+# Any constant works; it only has to be the same in every shotline process.
+_SCHEMA_LOCK = 0x5_407_1E
+
+
 def create_tables(engine: Engine) -> None:
-    """Create every declared table that does not exist yet (idempotent, safe across processes)."""
-    metadata.create_all(engine, checkfirst=True)
+    """Create every declared table that does not exist yet (idempotent, safe across processes).
+
+    On PostgreSQL two processes starting together (a worker and the CLI) would race on CREATE
+    TABLE, and the loser fails on a catalog unique index; a transaction-scoped advisory lock
+    serialises them. SQLite serialises schema changes itself.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        metadata.create_all(conn, checkfirst=True)
 
 
 def insert_ignoring_duplicates(dialect: Dialect, table: sa.Table) -> Any:
