@@ -22,12 +22,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from shotline.app import Studio
 from shotline.assets.errors import AssetNotFound
 from shotline.costs.cachekey import cache_key
-from shotline.jobs.records import JobRecord, jobs_table
+from shotline.jobs.records import JobRecord
 from shotline.jobs.status import JobStatus
 from shotline.providers.conform import conform
 from shotline.providers.contracts import Capabilities, Kind, Request
@@ -191,26 +189,12 @@ class Generator:
         return True
 
     def _failed_for_good(self, key: str) -> bool:
-        query = (
-            sa.select(jobs_table.c.id)
-            .where(jobs_table.c.cache_key == key, jobs_table.c.status == JobStatus.FAILED.value,
-                   jobs_table.c.error_type.in_(FINAL_FAILURES))
-            .limit(1)
-        )  # fmt: skip
-        with self.engine.engine.connect() as conn:
-            return conn.execute(query).first() is not None
+        store = self.engine.store
+        return store.find_by_key(key, [JobStatus.FAILED], error_types=FINAL_FAILURES) is not None
 
     def _live_job(self, key: str) -> str | None:
         """A queued or running job with this key (left by a crashed run): wait for it instead."""
-        live = (JobStatus.QUEUED.value, JobStatus.RUNNING.value)
-        query = (
-            sa.select(jobs_table.c.id)
-            .where(jobs_table.c.cache_key == key, jobs_table.c.status.in_(live))
-            .order_by(jobs_table.c.created_at)
-            .limit(1)
-        )
-        with self.engine.engine.connect() as conn:
-            return conn.execute(query).scalar_one_or_none()
+        return self.engine.store.find_by_key(key, [JobStatus.QUEUED, JobStatus.RUNNING])
 
     # -- running --------------------------------------------------------------------------------
 

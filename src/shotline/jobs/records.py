@@ -447,6 +447,25 @@ class JobStore:
             row = conn.execute(query).one_or_none()
         return None if row is None else _record(row._mapping)
 
+    def find_by_key(
+        self,
+        cache_key: str,
+        statuses: Iterable[JobStatus],
+        *,
+        error_types: Iterable[str] | None = None,
+    ) -> str | None:
+        """The oldest job with this cache key in one of ``statuses`` (and, when given, failed with
+        one of ``error_types``): a pipeline adopts a live job instead of submitting again, and
+        does not re-send a request a provider refused for good."""
+        query = sa.select(jobs_table.c.id).where(
+            jobs_table.c.cache_key == cache_key,
+            jobs_table.c.status.in_([s.value for s in statuses]),
+        )
+        if error_types is not None:
+            query = query.where(jobs_table.c.error_type.in_(list(error_types)))
+        with self.engine.connect() as conn:
+            return conn.execute(query.order_by(jobs_table.c.created_at).limit(1)).scalar()
+
     def events(self, job_id: str) -> builtins.list[JobEvent]:
         """One job's events, in order."""
         query = (
