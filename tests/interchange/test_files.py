@@ -80,6 +80,14 @@ def test_failed_write_leaves_the_old_file(seed_timeline: Timeline, tmp_path: Pat
     assert os.listdir(tmp_path) == ["cut.edl"]
 
 
-def test_missing_folder_is_a_clear_error(seed_timeline: Timeline, tmp_path: Path) -> None:
+def test_missing_folder_is_created(seed_timeline: Timeline, tmp_path: Path) -> None:
+    # Like every other output (renders, saves), an export makes the folder it is asked to write to.
+    written = export_timeline(seed_timeline, tmp_path / "no" / "such" / "cut.otio")
+    assert written.is_file() and import_timeline(written).name == seed_timeline.name
+
+
+def test_unwritable_target_is_a_clear_error(seed_timeline: Timeline, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
     with pytest.raises(InterchangeError, match="cannot write"):
-        export_timeline(seed_timeline, tmp_path / "no" / "such" / "cut.otio")
+        export_timeline(seed_timeline, blocker / "cut.otio")

@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from shotline.assets.blobs import sha256_file
+from shotline.files import atomic_path
 from shotline.film.narration import NarrationTrack
 from shotline.film.timing import SegmentSlot, slot_frame_range
 from shotline.media.errors import MediaError
@@ -502,14 +503,10 @@ class _Pieces:
                     f"clip {clip.id!r}: rendered {result.frames} frames, expected {piece.frames}"
                 )
             # The render always has an audio track; the intermediate is picture only.
-            partial = self.folder / f".{piece.path.stem}.{uuid.uuid4().hex[:8]}.partial"
-            try:
+            with atomic_path(piece.path) as partial:
                 run_ffmpeg(
                     ["-i", str(scratch), "-map", "0:v:0", "-c", "copy", "-f", "mp4", str(partial)]
                 )
-                os.replace(partial, piece.path)
-            finally:
-                partial.unlink(missing_ok=True)
         finally:
             scratch.unlink(missing_ok=True)
         warnings = {"warnings": list(result.warnings)}
@@ -560,16 +557,13 @@ class _Pieces:
             ]
         concat = self.folder / f".film-{uuid.uuid4().hex[:8]}.ffconcat"
         concat.write_text("\n".join(listing) + "\n", encoding="utf-8")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
         try:
-            args = ["-f", "concat", "-safe", "0", "-i", str(concat), "-i", str(sound)]
-            args += ["-map", "0:v:0", "-map", "1:a:0", "-c", "copy"]
-            args += ["-movflags", "+faststart", "-f", "mp4", str(partial)]
-            run_ffmpeg(args, self.final_progress_seconds(frames))
-            os.replace(partial, out)
+            with atomic_path(out) as partial:
+                args = ["-f", "concat", "-safe", "0", "-i", str(concat), "-i", str(sound)]
+                args += ["-map", "0:v:0", "-map", "1:a:0", "-c", "copy"]
+                args += ["-movflags", "+faststart", "-f", "mp4", str(partial)]
+                run_ffmpeg(args, self.final_progress_seconds(frames))
         finally:
-            partial.unlink(missing_ok=True)
             concat.unlink(missing_ok=True)
         if self.progress is not None:
             self.progress(1.0)

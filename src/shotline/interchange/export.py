@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import opentimelineio as otio
 
+from shotline.files import write_atomic
 from shotline.interchange import fcpxml
 from shotline.interchange.conform import conform
 from shotline.interchange.errors import InterchangeError
@@ -109,14 +107,6 @@ def _pad_primary_storyline(built: Any) -> None:
 def _write_atomic(target: Path, text: str) -> None:
     """Temp file in the same folder, then rename: readers see the old file or the new."""
     try:
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        write_atomic(target, text.encode("utf-8"))
     except OSError as exc:
-        raise InterchangeError(f"{target}: cannot write: {exc}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
         raise InterchangeError(f"{target}: cannot write: {exc}") from exc

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import os
-import tempfile
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -24,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
+from shotline.files import atomic_path
 from shotline.media.errors import UnreadableMedia
 from shotline.media.probe import open_container
 from shotline.timeline.timecode import Rate, Seconds, frame_at, frame_start, parse_rate
@@ -250,17 +249,9 @@ def extract_frame(
 
 def save_png(pixels: Pixels, path: str | Path) -> Path:
     """Write pixels as PNG atomically: readers see the old file or the new one, never half."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            Image.fromarray(pixels).save(out, format="PNG")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return path
+    with atomic_path(path) as temp:
+        Image.fromarray(pixels).save(temp, format="PNG")
+    return Path(path)
 
 
 def fit_size(size: Size, box: Size) -> Size:

@@ -14,15 +14,13 @@ stream-copied through the concat demuxer instead (``fast_path``); audio is alway
 from __future__ import annotations
 
 import math
-import os
 import tempfile
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from shotline.files import atomic_path
 from shotline.media.compose import (
     AudioUse,
     FrameMap,
@@ -444,18 +442,6 @@ def _concat_list(runs: list[_CopyRun], folder: Path) -> Path:
 # --- running -----------------------------------------------------------------------------------
 
 
-@contextmanager
-def _temporary_output(out: Path) -> Iterator[Path]:
-    """A temp file beside ``out`` that replaces it only on success (never a broken ``out``)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temp = out.with_name(f".{out.name}.{uuid.uuid4().hex[:8]}.partial")
-    try:
-        yield temp
-        os.replace(temp, out)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
 def _progress_adapter(
     progress: Callable[[float], None] | None, duration: Fraction
 ) -> Callable[[float], None] | None:
@@ -532,7 +518,7 @@ def render_timeline(
         args += ["-map", video_map, "-map", audio_map, *video_codec]
         args += ["-c:a", "aac", "-b:a", audio_bitrate, "-ar", str(AUDIO_RATE), "-ac", "2"]
         args += ["-movflags", "+faststart", "-f", "mp4"]
-        with _temporary_output(out) as temp:
+        with atomic_path(out) as temp:  # a failed render never leaves a broken ``out``
             run_ffmpeg([*args, str(temp)], _progress_adapter(progress, plan.duration))
     if progress is not None:
         progress(1.0)
