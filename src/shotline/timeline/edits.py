@@ -10,10 +10,11 @@ its source that exists; linked clips move as one group (seed 000, "Group Movemen
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 
 from shotline.timeline.errors import ClipNotFound, EditError, OverlapError
-from shotline.timeline.model import Clip, Selection, Timeline
+from shotline.timeline.model import Clip, ClipKind, Selection, Timeline
 from shotline.timeline.timecode import TIME_EPSILON, before
 
 
@@ -50,25 +51,71 @@ def _overlaps(a: Clip, b: Clip) -> bool:
     )
 
 
+def _duplicate_id(clips: Sequence[Clip]) -> str | None:
+    seen: set[str] = set()
+    duplicates: set[str] = set()
+    for clip in clips:
+        if clip.id in seen:
+            duplicates.add(clip.id)
+        seen.add(clip.id)
+    return min(duplicates) if duplicates else None
+
+
+def _first_overlap(clips: Sequence[Clip], positions: Iterable[int]) -> tuple[int, int] | None:
+    """The first overlapping pair (in clip order) that involves a clip at ``positions``.
+
+    A changed clip is checked against its own track only: the track's clips sorted by start, a
+    bisect to the last one that starts before the changed clip ends, and a walk back that stops as
+    soon as no earlier clip reaches it (a running maximum of ends keeps that exact even when the
+    untouched clips already overlap each other). The cost is the track's sort plus the
+    neighbourhood, not every pair of clips.
+    """
+    asked: dict[tuple[ClipKind, int], list[int]] = {}
+    for position in positions:
+        clip = clips[position]
+        asked.setdefault((clip.kind, clip.track_index), []).append(position)
+    lanes: dict[tuple[ClipKind, int], list[int]] = {key: [] for key in asked}
+    for index, clip in enumerate(clips):
+        lane = lanes.get((clip.kind, clip.track_index))
+        if lane is not None:
+            lane.append(index)
+    found: list[tuple[int, int]] = []
+    for key, lane in lanes.items():
+        lane.sort(key=lambda i: clips[i].start)
+        starts = [clips[i].start for i in lane]
+        reach = list(itertools.accumulate((clips[i].end for i in lane), max))
+        for position in asked[key]:
+            clip = clips[position]
+            k = bisect_left(starts, clip.end - TIME_EPSILON) - 1
+            while k >= 0 and before(clip.start, reach[k]):
+                other = lane[k]
+                if other != position and _overlaps(clip, clips[other]):
+                    found.append((min(position, other), max(position, other)))
+                k -= 1
+    return min(found) if found else None
+
+
 def check_timeline(timeline: Timeline, changed: Iterable[str] | None = None) -> None:
     """Every rule, for the clips in ``changed`` (all clips when None)."""
-    ids = [c.id for c in timeline.clips]
-    duplicates = {i for i in ids if ids.count(i) > 1}
-    if duplicates:
-        raise EditError(f"duplicate clip id {sorted(duplicates)[0]!r}")
-    wanted = set(ids if changed is None else changed)
-    for clip in timeline.clips:
-        if clip.id in wanted:
-            check_clip(timeline, clip)
-            # A link to a clip that is not (or no longer) here is kept but ignored: saved files
-            # may hold such links (the seed's own example does) and dropping them loses data.
-            if clip.id in clip.linked_clip_ids:
-                raise EditError(f"clip {clip.id!r} is linked to itself")
-    for a, b in itertools.combinations(timeline.clips, 2):
-        if (a.id in wanted or b.id in wanted) and _overlaps(a, b):
-            moved, other = (a, b) if a.id in wanted else (b, a)
-            track = timeline.tracks_of(moved.kind)[moved.track_index].name
-            raise OverlapError(moved.id, other.id, track)
+    clips = timeline.clips
+    duplicate = _duplicate_id(clips)
+    if duplicate is not None:
+        raise EditError(f"duplicate clip id {duplicate!r}")
+    wanted = None if changed is None else set(changed)
+    positions = [i for i, c in enumerate(clips) if wanted is None or c.id in wanted]
+    for position in positions:
+        clip = clips[position]
+        check_clip(timeline, clip)
+        # A link to a clip that is not (or no longer) here is kept but ignored: saved files
+        # may hold such links (the seed's own example does) and dropping them loses data.
+        if clip.id in clip.linked_clip_ids:
+            raise EditError(f"clip {clip.id!r} is linked to itself")
+    pair = _first_overlap(clips, positions)
+    if pair is not None:
+        a, b = clips[pair[0]], clips[pair[1]]
+        moved, other = (a, b) if wanted is None or a.id in wanted else (b, a)
+        track = timeline.tracks_of(moved.kind)[moved.track_index].name
+        raise OverlapError(moved.id, other.id, track)
 
 
 def _replace(timeline: Timeline, updated: Iterable[Clip]) -> Timeline:
@@ -90,16 +137,16 @@ def add_clip(timeline: Timeline, clip: Clip) -> Timeline:
 def linked_group(timeline: Timeline, clip_id: str) -> frozenset[str]:
     """The clip and every clip reachable through links, in either direction."""
     timeline.clip(clip_id)
-    neighbours: dict[str, set[str]] = {c.id: set() for c in timeline.clips}
+    neighbours: dict[str, set[str]] = {}
     for clip in timeline.clips:
         for other in clip.linked_clip_ids:
-            if other in neighbours:
-                neighbours[clip.id].add(other)
-                neighbours[other].add(clip.id)
+            if timeline.has_clip(other):
+                neighbours.setdefault(clip.id, set()).add(other)
+                neighbours.setdefault(other, set()).add(clip.id)
     group = {clip_id}
     frontier = [clip_id]
     while frontier:
-        for other in neighbours[frontier.pop()]:
+        for other in neighbours.get(frontier.pop(), ()):
             if other not in group:
                 group.add(other)
                 frontier.append(other)
@@ -202,11 +249,13 @@ def _fresh_id(timeline: Timeline, base: str) -> str:
 def delete_clip(timeline: Timeline, clip_id: str) -> Timeline:
     """Remove a clip; the rest of its group stays linked to each other, not to it."""
     timeline.clip(clip_id)
-    return timeline.with_clips(
-        c.with_(linked_clip_ids=tuple(i for i in c.linked_clip_ids if i != clip_id))
-        for c in timeline.clips
-        if c.id != clip_id
-    )
+    return timeline.with_clips(_without_link(c, clip_id) for c in timeline.clips if c.id != clip_id)
+
+
+def _without_link(clip: Clip, clip_id: str) -> Clip:
+    if clip_id not in clip.linked_clip_ids:
+        return clip  # most clips: no copy
+    return clip.with_(linked_clip_ids=tuple(i for i in clip.linked_clip_ids if i != clip_id))
 
 
 def link_clips(timeline: Timeline, clip_id: str, source_ids: Iterable[str]) -> Timeline:
@@ -227,9 +276,7 @@ def unlink_clip(timeline: Timeline, clip_id: str) -> Timeline:
     """Break every link to and from ``clip_id``; it moves on its own from then on."""
     timeline.clip(clip_id)
     return timeline.with_clips(
-        c.with_(linked_clip_ids=())
-        if c.id == clip_id
-        else c.with_(linked_clip_ids=tuple(i for i in c.linked_clip_ids if i != clip_id))
+        c.with_(linked_clip_ids=()) if c.id == clip_id else _without_link(c, clip_id)
         for c in timeline.clips
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from shotline.timeline.errors import ClipNotFound
@@ -96,14 +97,22 @@ class Timeline:
     saved_by: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
-    def clip(self, clip_id: str) -> Clip:
+    @cached_property
+    def _by_id(self) -> dict[str, Clip]:
+        # Built once per (immutable) timeline; the first clip wins if ids repeat.
+        found: dict[str, Clip] = {}
         for clip in self.clips:
-            if clip.id == clip_id:
-                return clip
-        raise ClipNotFound(clip_id)
+            found.setdefault(clip.id, clip)
+        return found
+
+    def clip(self, clip_id: str) -> Clip:
+        try:
+            return self._by_id[clip_id]
+        except KeyError:
+            raise ClipNotFound(clip_id) from None
 
     def has_clip(self, clip_id: str) -> bool:
-        return any(c.id == clip_id for c in self.clips)
+        return clip_id in self._by_id
 
     def tracks_of(self, kind: ClipKind) -> tuple[Track, ...]:
         return self.tracks if kind is ClipKind.VIDEO else self.audio_tracks
