@@ -1,15 +1,18 @@
 import pytest
 
 from shotline.timeline import (
+    ClipKind,
     ClipNotFound,
     EditError,
     OverlapError,
+    add_track,
     clear_selection,
     delete_clip,
     link_clips,
     linked_group,
     move_clip,
     move_clip_to,
+    remove_track,
     set_selection,
     split_clip,
     trim_clip,
@@ -183,3 +186,27 @@ def test_selection() -> None:
         set_selection(tl, out_point=1.0)
     assert clear_selection(tl).selection.in_point is None
     assert clear_selection(tl).selection.playhead == 3.0
+
+
+def test_add_track_inserts_and_shifts_clips_above() -> None:
+    tl = timeline(video("a", 0, 2), video("b", 0, 2, track=1), audio("m", 0, 2), video_tracks=2)
+    top = add_track(tl, ClipKind.VIDEO)
+    assert [t.id for t in top.tracks] == ["v1", "v2", "v3"] and top.clips == tl.clips
+    middle = add_track(tl, ClipKind.VIDEO, "Inserts", index=1)
+    assert [t.name for t in middle.tracks] == ["V1", "Inserts", "V2"]
+    assert [middle.clip(i).track_index for i in ("a", "b", "m")] == [0, 2, 0]
+    with pytest.raises(EditError, match="cannot insert"):
+        add_track(tl, ClipKind.AUDIO, index=5)
+
+
+def test_remove_track_refuses_a_track_with_clips_and_the_last_video_track() -> None:
+    tl = timeline(video("a", 0, 2), video("b", 0, 2, track=2), video_tracks=3)
+    with pytest.raises(EditError, match="track V1 holds 1 clip: move or delete"):
+        remove_track(tl, ClipKind.VIDEO, 0)
+    removed = remove_track(tl, ClipKind.VIDEO, 1)
+    assert [t.id for t in removed.tracks] == ["v1", "v3"] and removed.clip("b").track_index == 1
+    with pytest.raises(EditError, match="does not exist"):
+        remove_track(tl, ClipKind.AUDIO, 3)
+    single = timeline(video_tracks=1)
+    with pytest.raises(EditError, match="at least one video track"):
+        remove_track(single, ClipKind.VIDEO, 0)

@@ -5,6 +5,7 @@ Nothing here does I/O or imports another shotline package.
 
 from shotline.timeline.edits import (
     add_clip,
+    add_track,
     check_timeline,
     clear_selection,
     delete_clip,
@@ -12,6 +13,7 @@ from shotline.timeline.edits import (
     linked_group,
     move_clip,
     move_clip_to,
+    remove_track,
     set_selection,
     split_clip,
     trim_clip,
@@ -51,6 +53,7 @@ __all__ = [
     "TimelineError",
     "Track",
     "add_clip",
+    "add_track",
     "check_timeline",
     "clear_selection",
     "delete_clip",
@@ -58,6 +61,7 @@ __all__ = [
     "linked_group",
     "move_clip",
     "move_clip_to",
+    "remove_track",
     "resolve_frame",
     "selection_frames",
     "set_selection",

@@ -14,7 +14,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
 from shotline.timeline.errors import ClipNotFound, EditError, OverlapError
-from shotline.timeline.model import Clip, ClipKind, Selection, Timeline
+from shotline.timeline.model import Clip, ClipKind, Selection, Timeline, Track
 from shotline.timeline.timecode import TIME_EPSILON, before
 
 
@@ -312,3 +312,49 @@ def set_selection(
 
 def clear_selection(timeline: Timeline) -> Timeline:
     return timeline.with_(selection=Selection(playhead=timeline.selection.playhead))
+
+
+def _fresh_track_id(tracks: Iterable[Track], prefix: str) -> str:
+    taken = {t.id for t in tracks}
+    return next(f"{prefix}{n}" for n in itertools.count(1) if f"{prefix}{n}" not in taken)
+
+
+def add_track(
+    timeline: Timeline, kind: ClipKind, name: str | None = None, index: int | None = None
+) -> Timeline:
+    """Insert a track at ``index`` (on top when None); clips on it and above move up one."""
+    tracks = timeline.tracks_of(kind)
+    at = len(tracks) if index is None else index
+    if not 0 <= at <= len(tracks):
+        raise EditError(f"cannot insert a {kind} track at {at + 1}: there are {len(tracks)}")
+    prefix = "v" if kind is ClipKind.VIDEO else "a"
+    track = Track(_fresh_track_id(tracks, prefix), name or f"{prefix.upper()}{len(tracks) + 1}")
+    grown = (*tracks[:at], track, *tracks[at:])
+    clips = (
+        c.with_(track_index=c.track_index + 1) if c.kind is kind and c.track_index >= at else c
+        for c in timeline.clips
+    )
+    changes = {"tracks": grown} if kind is ClipKind.VIDEO else {"audio_tracks": grown}
+    return timeline.with_(clips=tuple(clips), **changes)
+
+
+def remove_track(timeline: Timeline, kind: ClipKind, index: int) -> Timeline:
+    """Remove an empty track; clips above it move down one. A timeline keeps one video track."""
+    tracks = timeline.tracks_of(kind)
+    if not 0 <= index < len(tracks):
+        raise EditError(f"{kind} track {index + 1} does not exist (the timeline has {len(tracks)})")
+    if kind is ClipKind.VIDEO and len(tracks) == 1:
+        raise EditError("a timeline keeps at least one video track")
+    held = sum(1 for c in timeline.clips if c.kind is kind and c.track_index == index)
+    if held:
+        raise EditError(
+            f"track {tracks[index].name} holds {held} clip{'s' if held > 1 else ''}: "
+            "move or delete them first"
+        )
+    shrunk = (*tracks[:index], *tracks[index + 1 :])
+    clips = (
+        c.with_(track_index=c.track_index - 1) if c.kind is kind and c.track_index > index else c
+        for c in timeline.clips
+    )
+    changes = {"tracks": shrunk} if kind is ClipKind.VIDEO else {"audio_tracks": shrunk}
+    return timeline.with_(clips=tuple(clips), **changes)

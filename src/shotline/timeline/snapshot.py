@@ -139,6 +139,11 @@ def _clip_from(data: Mapping[str, Any], position: int) -> Clip:
     )
 
 
+def clip_from_dict(data: Mapping[str, Any]) -> Clip:
+    """One clip in the seed's JSON names (as a client sends it), validated field by field."""
+    return _clip_from(data, 0)
+
+
 def _tracks_from(value: Any, key: str, default: tuple[Track, ...]) -> tuple[Track, ...]:
     if value is None:
         return default
@@ -241,4 +246,4 @@ def to_dict(timeline: Timeline) -> dict[str, Any]:
     return out
 
 
-__all__ = ["SCHEMA_VERSION", "RateError", "clip_to_dict", "from_dict", "to_dict"]
+__all__ = ["SCHEMA_VERSION", "RateError", "clip_from_dict", "clip_to_dict", "from_dict", "to_dict"]
