@@ -161,9 +161,7 @@ class TimelineService:
         clear: bool = False,
     ) -> Timeline:
         """Set the shared in/out and playhead (None keeps a value; ``clear`` drops in/out)."""
-        return await self._arun(
-            lambda: self._select(project, in_point, out_point, playhead, clear)
-        )
+        return await self._arun(lambda: self._select(project, in_point, out_point, playhead, clear))
 
     def select(
         self,
@@ -185,7 +183,9 @@ class TimelineService:
             raise EditError(f"clip {clip_id!r}: {sorted(_IDENTITY & fields.keys())} cannot change")
         data = clip_to_dict(clip) | fields  # None removes a field (an error that is over)
         updated = clip_from_dict({k: v for k, v in data.items() if v is not None})
-        new = live.timeline.with_clips(updated if c.id == clip_id else c for c in live.timeline.clips)
+        new = live.timeline.with_clips(
+            updated if c.id == clip_id else c for c in live.timeline.clips
+        )
         check_timeline(new, [clip_id])
         live.write(new)
         return updated
@@ -238,9 +238,7 @@ class TimelineService:
     ) -> Clip:
         """Place a generated clip on the lowest free video track above its sources (``link_to``,
         which it is linked to), adding a track on top when none is free; returns it as placed."""
-        return self._run(
-            lambda: self._add_clip_system(project, clip, link_to, new_track_if_needed)
-        )
+        return self._run(lambda: self._add_clip_system(project, clip, link_to, new_track_if_needed))
 
     async def aadd_clip_system(
         self,
