@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
+from shotline import fonts
 from shotline.files import atomic_path
 
 BACKGROUND = (24, 24, 28)
@@ -82,24 +83,15 @@ def sheet_layout(count: int, columns: int, tile_width: int, aspect: tuple[int, i
     )
 
 
-def _fit(
-    draw: ImageDraw.ImageDraw,
-    text: str,
-    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    width: int,
-) -> str:
+def _fit(text: str, size: int, width: int) -> str:
     """The label, shortened in the middle with an ellipsis when wider than its tile: a long
     reference name must not run into the next column (the ``=N`` end stays readable)."""
-    if draw.textlength(text, font=font) <= width:
+    if fonts.text_width(text, size) <= width:
         return text
     head, tail = text[: len(text) // 2], text[len(text) // 2 :]
-    while head and draw.textlength(f"{head}…{tail}", font=font) > width:
+    while head and fonts.text_width(f"{head}…{tail}", size) > width:
         head, tail = head[:-1], tail[1:] if len(tail) > 4 else tail
     return f"{head}…{tail}"
-
-
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
 
 
 def contact_sheet(
@@ -127,18 +119,20 @@ def contact_sheet(
     layout = sheet_layout(len(images), columns, tile_width, images[0].size)
     sheet = Image.new("RGB", layout.size, BACKGROUND)
     draw = ImageDraw.Draw(sheet)
-    title_font = _font(max(12, layout.title_height * 3 // 5))
-    draw.text((layout.margin, layout.title_height // 2), title, fill=TEXT,
-              font=title_font, anchor="lm")  # fmt: skip
-    label_font = _font(max(10, layout.label_height * 2 // 3))
+    title_size = max(12, layout.title_height * 3 // 5)
+    fonts.draw_text(draw, (layout.margin, layout.title_height // 2),
+                    _fit(title, title_size, layout.size[0] - 2 * layout.margin), title_size, TEXT,
+                    anchor="lm")  # fmt: skip
+    label_size = max(10, layout.label_height * 2 // 3)
     for i, (image, name) in enumerate(zip(images, names, strict=True)):
         left, top, right, bottom = layout.tile_box(i)
         # Scale to fit (up or down) and letterbox a differently shaped keyframe on black.
         picture = ImageOps.pad(image, (right - left, bottom - top), Image.Resampling.LANCZOS,
                                color=(0, 0, 0))  # fmt: skip
         sheet.paste(picture, (left, top))
-        draw.text((left, bottom + layout.label_height // 2), _fit(draw, name, label_font,
-                  right - left), fill=MUTED, font=label_font, anchor="lm")  # fmt: skip
+        fonts.draw_text(draw, (left, bottom + layout.label_height // 2),
+                        _fit(name, label_size, right - left), label_size, MUTED,
+                        anchor="lm")  # fmt: skip
     with atomic_path(out) as temp:
         sheet.save(temp, format="PNG")
     return Path(out)

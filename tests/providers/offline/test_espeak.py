@@ -61,3 +61,34 @@ def test_unknown_voice_and_cancel(tmp_path: Path) -> None:
         provider.generate(SpeechRequest(text="hi", voice="gollum"), SimpleContext(tmp_path))
     with pytest.raises(Canceled):
         provider.generate(SpeechRequest(text="hi"), SimpleContext(tmp_path, cancel_flag=True))
+
+
+JAPANESE = "月に取り残された宇宙飛行士が歩き回り自然を見つける。"  # 26 characters
+ARABIC = "رائد فضاء عالق على القمر يتجول ويكتشف الطبيعة."
+
+
+def test_each_language_is_spoken_by_its_own_voice(ctx: SimpleContext) -> None:
+    assert len(JAPANESE) == 26
+    provider = EspeakSpeech()
+    seconds = {}
+    for text, language, voice in ((JAPANESE, "ja", "ja+m3"), (ARABIC, "ar", "ar+m3"),
+                                  (LONG, "en", "en-us+m3")):  # fmt: skip
+        out = provider.generate(SpeechRequest(text=text, voice="narrator"), ctx)
+        assert out.metadata["language"] == language
+        assert out.metadata["espeak_voice"] == voice
+        assert out.duration is not None
+        seconds[language] = out.duration
+    # An English voice spells such text out letter by letter (19 s for this Japanese line, 25 s
+    # for the Arabic one); read in its language it takes about as long as a person would.
+    assert 2.0 < seconds["ja"] < 8.0
+    assert 2.0 < seconds["ar"] < 7.0
+    assert 2.5 < seconds["en"] < 8.0
+
+
+def test_japanese_kanji_are_read_not_spelled(ctx: SimpleContext) -> None:
+    # eSpeak's Japanese voice reads kana; kanji are turned into their reading first, so a line
+    # in kanji and kana lasts about as long as the same line written in kana alone.
+    kanji, _ = speak(ctx, JAPANESE, voice="female")
+    kana, _ = speak(ctx, "つきにとりのこされたうちゅうひこうしがあるきまわりしぜんをみつける。",
+                    voice="female")  # fmt: skip
+    assert abs(kanji - kana) < 0.25 * kana

@@ -1,5 +1,5 @@
-"""Small helpers the offline providers share: loading and fitting images, fonts, text wrapping,
-stable hashes (never Python's salted ``hash``) and the H.264 writer."""
+"""Small helpers the offline providers share: loading and fitting images, stable hashes (never
+Python's salted ``hash``) and the H.264 writer. Text goes through ``shotline.fonts``."""
 
 from __future__ import annotations
 
@@ -13,11 +13,10 @@ from typing import Any
 import av
 import numpy as np
 from numpy.typing import NDArray
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from shotline.providers.errors import CapabilityError
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 RGB = NDArray[np.uint8]
 
 
@@ -51,38 +50,6 @@ def crop_to_fill(image: Image.Image, width: int, height: int) -> Image.Image:
     resized = image.resize((w, h), Image.Resampling.LANCZOS)
     left, top = (w - width) // 2, (h - height) // 2
     return resized.crop((left, top, left + width, top + height))
-
-
-def font(size: int) -> Font:
-    """Pillow's bundled font: the same glyphs on every machine."""
-    try:
-        return ImageFont.load_default(size=max(8, size))
-    except TypeError:  # Pillow without FreeType
-        return ImageFont.load_default()
-
-
-def wrap(text: str, face: Font, max_width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap to ``max_width`` pixels; an ellipsis marks text that did not fit."""
-    probe = ImageDraw.Draw(Image.new("RGB", (8, 8)))
-    lines: list[str] = []
-    current = ""
-    words = text.split()
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if probe.textlength(trial, font=face) <= max_width or not current:
-            current = trial
-            continue
-        lines.append(current)
-        current = word
-        if len(lines) == max_lines:
-            lines[-1] = lines[-1].rstrip(".,;:") + "…"
-            return lines
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = lines[-1] + "…"
-    return lines
 
 
 class H264Writer:

@@ -3,11 +3,18 @@
 Robotic but instant and fully offline: a scratch narration track for timing a cut, replaced later by
 a real voice. Our voice names map to an eSpeak language voice plus a variant (``en-us+f3``) and a
 pitch offset. libespeak-ng keeps one global synthesizer, so every call holds ``_LOCK``.
+
+Text in another script is spoken by eSpeak's voice for that language with the same variant
+(``ja+m3`` for the narrator reading Japanese): an English voice reads Japanese or Arabic letter by
+letter, by their Unicode names, which made a 26-character Japanese line last 19 s. eSpeak's
+Japanese voice reads kana only (its ``ja_list`` has no kanji readings: a kanji is spelled out), so
+Japanese text goes through pykakasi's dictionary to hiragana first.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import threading
 import wave
@@ -15,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shotline.language import language_of
 from shotline.providers.contracts import (
     Capabilities,
     Free,
@@ -63,6 +71,19 @@ VOICES: dict[str, Voice] = {
     "en-gb-female": Voice("en+f2", 0, "British English, female"),
     "en-scotland": Voice("en-gb-scotland", 0, "Scottish English"),
     "en-caribbean": Voice("en-029", 0, "Caribbean English"),
+}
+
+# Our language codes (``shotline.language``) -> eSpeak NG voice files (espeak-ng-data/lang).
+LANGUAGE_VOICES = {
+    "ja": "ja",
+    "zh": "cmn",
+    "ko": "ko",
+    "ar": "ar",
+    "he": "he",
+    "ru": "ru",
+    "el": "el",
+    "hi": "hi",
+    "th": "th",
 }
 
 _LOCK = threading.Lock()
@@ -149,6 +170,31 @@ def synthesize(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None
         return pcm
 
 
+def voice_for_text(voice: Voice, text: str) -> tuple[Voice, str]:
+    """The voice to read ``text`` with (same variant and pitch, the text's language) and its
+    language code. Latin-script text keeps the voice as it is."""
+    language = language_of(text)
+    name = LANGUAGE_VOICES.get(language)
+    if name is None:
+        return voice, "en"
+    _, plus, variant = voice.espeak.partition("+")
+    return Voice(f"{name}{plus}{variant}", voice.pitch, voice.describe), language
+
+
+def speakable(text: str, language: str) -> str:
+    """What eSpeak is given: Japanese kanji turned into hiragana (eSpeak reads only kana)."""
+    if language != "ja":
+        return text
+    return "".join(item["hira"] for item in _kakasi().convert(text))
+
+
+@functools.cache
+def _kakasi() -> Any:
+    import pykakasi
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
 class EspeakSpeech:
     """``offline.espeak``: text to a 22.05 kHz mono WAV."""
 
@@ -157,7 +203,7 @@ class EspeakSpeech:
             id="offline.espeak",
             kind=Kind.SPEECH,
             model="espeak-ng",
-            version="1",
+            version="2",  # 2: a voice of the text's language
             label="eSpeak NG (offline, robotic scratch voice)",
             capabilities=Capabilities(voices=tuple(VOICES)),
             pricing=Free(),
@@ -178,8 +224,10 @@ class EspeakSpeech:
             )
         if ctx.cancelled():
             raise Canceled("canceled before synthesis", provider=self.info.id)
+        spoken, language = voice_for_text(voice, request.text)
         ctx.progress(0.0, f"speaking {len(request.text)} characters as {request.voice}")
-        pcm = synthesize(request.text, voice, request.rate, request.pitch, abort=ctx.cancelled)
+        text = speakable(request.text, language)
+        pcm = synthesize(text, spoken, request.rate, request.pitch, abort=ctx.cancelled)
         if ctx.cancelled():
             raise Canceled("canceled during synthesis", provider=self.info.id)
         key = hashlib.sha256(
@@ -198,5 +246,10 @@ class EspeakSpeech:
             path=path,
             mime="audio/wav",
             duration=count / SAMPLE_RATE,
-            metadata={"voice": request.voice, "espeak_voice": voice.espeak, "samples": count},
+            metadata={
+                "voice": request.voice,
+                "espeak_voice": spoken.espeak,
+                "language": language,
+                "samples": count,
+            },
         )

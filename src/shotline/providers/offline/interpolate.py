@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
+from shotline import fonts
 from shotline.providers.contracts import (
     Capabilities,
     Free,
@@ -39,11 +40,9 @@ from shotline.providers.offline._imaging import (
     RGB,
     H264Writer,
     crop_to_fill,
-    font,
     load_rgb,
     output_name,
     stable_int,
-    wrap,
 )
 from shotline.providers.offline.flow import Inbetweener, pair_flow
 from shotline.timeline.timecode import to_seconds
@@ -109,18 +108,18 @@ def title_card(prompt: str, width: int, height: int, seed: int) -> Image.Image:
     image = Image.fromarray(np.clip(pixels + 0.5, 0, 255).astype(np.uint8))
     draw = ImageDraw.Draw(image)
     size = max(10, height // 12)
-    face = font(size)
     text = " ".join(prompt.split()) or "untitled"
-    lines = wrap(text, face, width * 0.78, max_lines=max(1, int(height * 0.6 // (size * 1.3))))
+    fits = max(1, int(height * 0.6 // (size * 1.3)))
+    lines = fonts.wrap(text, size, width * 0.78, max_lines=fits)
     step = size * 1.3
     y = (height - step * len(lines)) / 2
     for line in lines:
-        draw.text((width / 2, y), line, font=face, fill=(235, 232, 225), anchor="ma")
+        fonts.draw_text(draw, (width / 2, y), line, size, (235, 232, 225), anchor="ma")
         y += step
-    small = font(max(8, height // 28))
-    draw.text(
-        (width / 2, height * 0.9), "offline preview", font=small, fill=(150, 150, 150), anchor="ma"
-    )
+    fonts.draw_text(
+        draw, (width / 2, height * 0.9), "offline preview", max(8, height // 28), (150, 150, 150),
+        anchor="ma",
+    )  # fmt: skip
     return image
 
 
@@ -138,7 +137,7 @@ class OfflineInterpolate:
             id="offline.interpolate",
             kind=Kind.VIDEO,
             model="dis-flow-interpolate",
-            version="2",  # 2: dissolves where the flow cannot explain the change
+            version="3",  # 2: dissolves where the flow cannot explain the change; 3: any script
             label="Optical-flow in-betweens (offline, CPU)",
             capabilities=Capabilities(
                 first_frame=True,

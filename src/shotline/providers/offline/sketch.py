@@ -48,7 +48,7 @@ from shotline.providers.contracts import (
     request_params,
 )
 from shotline.providers.errors import Canceled, CapabilityError
-from shotline.providers.offline._imaging import font, load_rgb, output_name, stable_int, wrap
+from shotline.providers.offline._imaging import load_rgb, output_name, stable_int
 
 Color = tuple[int, int, int]
 MAX_REFERENCES = 4
@@ -657,27 +657,6 @@ def _hair(
         canvas.paint.ellipse((x - r * 0.85, cy - r, x + r * 0.85, cy + r * 0.9), fill=look.hair)
 
 
-def _label(canvas: Canvas, info: dict[str, Any], look: Look) -> None:
-    width, height = canvas.size
-    size = max(8, height // 22)
-    face = font(size)
-    text = look.name
-    x0, y0, x1, _ = info["head"]
-    tx = min(max((x0 + x1) / 2, size * 2), width - size * 2)
-    ty = min(max(y0 - size * 1.6, size * 0.3), height - size * 2.2)
-    box = canvas.paint.textbbox((tx, ty), text, font=face, anchor="ma")
-    pad = max(1, size // 5)
-    canvas.paint.rectangle(
-        (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), fill=(255, 253, 245)
-    )
-    canvas.paint.rectangle(
-        (box[0] - pad, box[3] + pad - max(1, size // 6), box[2] + pad, box[3] + pad),
-        fill=look.color,
-    )
-    canvas.paint.text((tx, ty), text, font=face, fill=GRAPHITE, anchor="ma")
-    canvas.pencil.text((tx, ty), text, font=face, fill=120, anchor="ma")
-
-
 def _reference_field(
     paths: tuple[Path, ...], width: int, height: int, who: str
 ) -> NDArray[np.float32] | None:
@@ -721,29 +700,6 @@ def _pencil_finish(wash: NDArray[np.uint8], ink: NDArray[np.uint8], seed: int) -
     return np.asarray(np.clip(out + 0.5, 0, 255), dtype=np.uint8)
 
 
-def _caption(image: Image.Image, prompt: str, scene: Scene, strip: int) -> None:
-    width, height = image.size
-    draw = ImageDraw.Draw(image)
-    top = height - strip
-    draw.rectangle((0, top, width, height), fill=(250, 247, 238))
-    draw.line((0, top, width, top), fill=GRAPHITE, width=max(1, height // 200))
-    size = max(8, round(strip * 0.34))
-    face = font(size)
-    short = {"over-the-shoulder": "OTS", "close-up": "CU", "medium": "MED"}
-    framing = scene.framing if width >= 480 else short.get(scene.framing, scene.framing)
-    tag = f"SKETCH · {framing.upper()}"
-    tag_w = draw.textlength(tag, font=face)
-    margin = max(2, width // 80)
-    text_w = width - tag_w - margin * 4
-    fits = max(1, min(2, int((strip - 2) / (size * 1.15))))
-    lines = wrap(" ".join(prompt.split()), face, max(size * 2.0, text_w), max_lines=fits)
-    y = top + max(1, (strip - len(lines) * size * 1.15) / 2)
-    for line in lines:
-        draw.text((margin, y), line, font=face, fill=GRAPHITE)
-        y += size * 1.15
-    draw.text((width - margin, top + strip / 2), tag, font=face, fill=(150, 60, 50), anchor="rm")
-
-
 def render_sketch(
     prompt: str,
     width: int,
@@ -754,8 +710,7 @@ def render_sketch(
 ) -> tuple[Image.Image, dict[str, Any]]:
     """The frame and what was drawn (scene reading, character boxes and colours)."""
     scene = read_scene(prompt)
-    strip = max(12, round(height * 0.16))
-    area_h = height - strip
+    area_h = height
     rng = np.random.default_rng(stable_int("pencil", seed, prompt))
     canvas = Canvas(
         Image.new("RGB", (width, area_h), PAPER), Image.new("L", (width, area_h), 0), rng
@@ -786,12 +741,8 @@ def render_sketch(
     drawn: dict[str, dict[str, Any]] = {}
     for spot in order:
         drawn[spot.name] = _figure(canvas, look_for(spot.name), spot)
-    for spot in order:
-        _label(canvas, drawn[spot.name], look_for(spot.name))
     finished = _pencil_finish(np.asarray(canvas.wash), np.asarray(canvas.ink), seed)
-    image = Image.new("RGB", (width, height), PAPER)
-    image.paste(Image.fromarray(finished), (0, 0))
-    _caption(image, prompt, scene, strip)
+    image = Image.fromarray(finished)
     metadata = {
         "environment": scene.environment,
         "time_of_day": scene.time_of_day,
@@ -812,7 +763,7 @@ class OfflineSketch:
             id="offline.sketch",
             kind=Kind.IMAGE,
             model="storyboard-sketch",
-            version="1",
+            version="2",  # 2: no caption burned in; text in any script
             label="Storyboard sketch (offline)",
             capabilities=Capabilities(
                 max_references=MAX_REFERENCES, size_multiple=2, max_size=(4096, 4096)
