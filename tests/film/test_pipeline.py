@@ -9,6 +9,7 @@ import sys
 from fractions import Fraction
 from pathlib import Path
 
+import av
 import numpy as np
 from PIL import Image
 from typer.testing import CliRunner
@@ -43,6 +44,23 @@ def image(path: Path) -> np.ndarray:
 def close(a: np.ndarray, b: np.ndarray) -> bool:
     """Equal up to H.264 at a small size (a different picture differs by tens of levels)."""
     return a.shape == b.shape and float(np.abs(a - b).mean()) < 4.0
+
+
+def subtitle_cues(path: Path) -> list[tuple[float, float, str]]:
+    """(start, end, text) of every cue of the MP4's subtitle stream, read back with PyAV."""
+    out = []
+    with av.open(str(path)) as container:
+        stream = container.streams.subtitles[0]
+        assert stream.codec_context.name == "mov_text"
+        for packet in container.demux(stream):
+            if packet.pts is None or not packet.size:
+                continue
+            start = float(packet.pts * packet.time_base)
+            end = start + float(packet.duration * packet.time_base)
+            text = bytes(packet)[2:].decode("utf-8")  # 3GPP timed text: a 16-bit length first
+            if text:  # mov_text fills the time between cues with empty samples
+                out.append((start, end, text.replace("\n", " ")))
+    return out
 
 
 def test_full_offline_yolo_run(tmp_path: Path) -> None:
@@ -85,8 +103,21 @@ def test_full_offline_yolo_run(tmp_path: Path) -> None:
             cut = reader.frame(frame_count(slot.slot_start, FPS)).astype(np.float32)
             assert close(cut, key_images[slot.index])
 
+    # Subtitles from the narration's timing: a stream in the MP4 and a WebVTT file beside it.
+    said = ["Mara walks alone along the crater rim.", "Something blue catches her eye.",
+            "Back at the base, she shows Theo.", "Mara: Look what I found.",
+            "Theo: That is impossible."]  # fmt: skip
+    spans = [span for slot in track.segments for span in slot.line_spans]
+    shown = subtitle_cues(run.path("film.mp4"))
+    assert [text for _, _, text in shown] == said
+    for (start, end, _), (a, b) in zip(shown, spans, strict=True):
+        assert abs(start - float(a)) < 0.002 and abs(end - float(b)) < 0.002
+    vtt = run.path("film.vtt").read_text(encoding="utf-8")
+    assert vtt.startswith("WEBVTT") and "Theo: That is impossible." in vtt
+    assert run.path("film.srt").read_text(encoding="utf-8").startswith("1\n00:00:00,000 --> ")
+
     # Outputs, and the accounting of a first run: everything generated, nothing reused.
-    assert {"film", "timeline", "script", "storyboard"} <= set(state.outputs)
+    assert {"film", "subtitles", "timeline", "script", "storyboard"} <= set(state.outputs)
     assert Image.open(run.path("storyboard.png")).size[0] > 0
     kinds = state.report["kinds"]
     assert kinds["reference"]["regenerated"] == (2 + 2 + 1) * 2

@@ -48,6 +48,7 @@ from typing import Any
 from shotline.assets.blobs import sha256_file
 from shotline.files import atomic_path
 from shotline.film.narration import NarrationTrack
+from shotline.film.subtitles import Cue, mux_subtitles, write_subtitles
 from shotline.film.timing import SegmentSlot, slot_frame_range
 from shotline.media.errors import MediaError
 from shotline.media.ffmpeg import run_ffmpeg
@@ -96,6 +97,7 @@ class Assembly:
     # Segments whose intermediate was encoded by this call (the others came from the cache).
     segments_encoded: tuple[int, ...] = ()
     fast_path: bool = False  # the film's video was stream-copied from the intermediates
+    subtitles: tuple[Path, ...] = ()  # the .vtt and .srt beside the film (also muxed into it)
 
 
 def segment_clip_id(index: int) -> str:
@@ -115,6 +117,8 @@ def assemble(
     base_dir: Path | None = None,
     progress: Callable[[float], None] | None = None,
     cache_dir: Path | None = None,
+    subtitles: Sequence[Cue] = (),
+    subtitle_language: str = "und",
 ) -> Assembly:
     """Build the film's timeline, save it to ``out_timeline`` and render it to ``out_video``.
 
@@ -129,6 +133,9 @@ def assemble(
     hidden folder beside ``out_video``), named by a hash of everything that decides its picture,
     so that assembling again after one segment changed encodes only that segment; the film's
     video is then stream-copied from the intermediates and only the narration is encoded.
+
+    ``subtitles`` (cues on the narration's clock) are written beside the film as ``.vtt`` and
+    ``.srt`` and muxed into it as a ``mov_text`` stream tagged ``subtitle_language``.
     """
     slots = narration.segments
     if not slots:
@@ -197,6 +204,10 @@ def assemble(
             warnings.append(message)
     if frames != expected:  # the slots tile the track, so only a bug gets here
         raise RuntimeError(f"rendered {frames} frames, the narration needs {expected}")
+    written: tuple[Path, ...] = ()
+    if subtitles:
+        written = write_subtitles(subtitles, out_video)
+        mux_subtitles(out_video, written[1], subtitle_language)
     save_timeline(timeline, out_timeline, preview_png=_preview(out_video))
     return Assembly(
         video=out_video,
@@ -210,6 +221,7 @@ def assemble(
             slot.index for slot in slots if segment_clip_id(slot.index) in pieces.encoded
         ),
         fast_path=fast_path,
+        subtitles=written,
     )
 
 

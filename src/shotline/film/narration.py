@@ -92,6 +92,7 @@ class NarrationTrack:
                     "audio": [s(slot.audio_start), s(slot.audio_end)],
                     "slot": [s(slot.slot_start), s(slot.slot_end)],
                     "dialogue": [[s(a), s(b)] for a, b in slot.dialogue_spans],
+                    "lines": [[s(a), s(b)] for a, b in slot.line_spans],
                 }
                 for slot in self.segments
             ],
@@ -112,6 +113,7 @@ class NarrationTrack:
                 slot_start=t(item["slot"][0]),
                 slot_end=t(item["slot"][1]),
                 dialogue_spans=tuple((t(a), t(b)) for a, b in item["dialogue"]),
+                line_spans=tuple((t(a), t(b)) for a, b in item.get("lines", ())),
             )
             for item in data["segments"]
         )
@@ -178,9 +180,11 @@ def build_narration(
     cursor = 0
     audio: list[tuple[int, int]] = []
     dialogue: list[list[tuple[int, int]]] = []
+    spoken: list[list[tuple[int, int]]] = []
     for part in parts:
         start = cursor
         spans: list[tuple[int, int]] = []
+        said: list[tuple[int, int]] = []
         for position, line in enumerate(part.lines):
             if position:
                 pieces.append(np.zeros(pause_samples, dtype=np.float32))
@@ -188,10 +192,12 @@ def build_narration(
             samples = read_mono(line, sample_rate)
             if part.is_dialogue_line(position):
                 spans.append((cursor, cursor + samples.size))
+            said.append((cursor, cursor + samples.size))
             pieces.append(samples)
             cursor += samples.size
         audio.append((start, cursor))
         dialogue.append(spans)
+        spoken.append(said)
         pieces.append(np.zeros(gap_samples, dtype=np.float32))
         cursor += gap_samples
 
@@ -207,8 +213,11 @@ def build_narration(
             slot_start=slot[0],
             slot_end=slot[1],
             dialogue_spans=tuple((t(x), t(y)) for x, y in spans),
+            line_spans=tuple((t(x), t(y)) for x, y in said),
         )
-        for i, ((a, b), slot, spans) in enumerate(zip(audio, bounds, dialogue, strict=True))
+        for i, ((a, b), slot, spans, said) in enumerate(
+            zip(audio, bounds, dialogue, spoken, strict=True)
+        )
     )
     track = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
     write_wav(track, out, sample_rate)

@@ -30,6 +30,7 @@ from shotline.film.generation import Ask, Outcome, Plan, require
 from shotline.film.narration import NarrationTrack, SegmentAudio, build_narration, lipsync_audio
 from shotline.film.runs import Phase
 from shotline.film.sheet import contact_sheet
+from shotline.film.subtitles import Cue, SpokenLine, cues, subtitle_language
 from shotline.film.timing import GenerationLength, generation_length, slot_frames
 from shotline.jobs.engine import credit_frames
 from shotline.providers.contracts import Kind, LipsyncRequest, SpeechRequest, VideoRequest
@@ -58,6 +59,17 @@ def script_lines(script: Script) -> list[Line]:
             voice = script.character(spoken.speaker).voice
             lines.append(Line(index, spoken.text, voice, True))
     return lines
+
+
+def spoken_lines(script: Script) -> list[SpokenLine]:
+    """What is said, in ``script_lines`` order, as subtitles show it (with each speaker)."""
+    out = []
+    for segment in script.segments:
+        if segment.narration:
+            out.append(SpokenLine(segment.narration))
+        for spoken in segment.dialogue:
+            out.append(SpokenLine(spoken.text, script.character(spoken.speaker).name))
+    return out
 
 
 def render(film: FilmContext, script: Script, keyframes: list[Path]) -> None:
@@ -175,8 +187,9 @@ def _narration(
         flags[line.segment].append(line.dialogue)
     wav, timing = film.run.path("audio", "narration.wav"), film.run.path("audio", "narration.json")
     # The master is a function of the line assets and the layout: same inputs, same track.
+    # layout 2: the timing records every line's span (subtitles)
     key = _digest({"lines": [o.job.result_asset if o.job else None for o in outcomes],
-                   "flags": flags, "gap": GAP})  # fmt: skip
+                   "flags": flags, "gap": GAP, "layout": 2})  # fmt: skip
     if wav.is_file() and timing.is_file():
         saved = json.loads(timing.read_text())
         if saved.get("key") == key:
@@ -273,13 +286,20 @@ def _assemble(
             index, video, lipsync, prompt=segment_video_prompt(script, index),
             lipsync_job_id=outcome.job.id if outcome and outcome.job else None,
         ))  # fmt: skip
+    spoken = spoken_lines(script)
+    spans = [span for slot in track.segments for span in slot.line_spans]
+    subtitles = cues(spoken, spans) if len(spans) == len(spoken) else []
     outputs = {
         "film": run.path("film.mp4"),
+        "subtitles": run.path("film.vtt"),
         "timeline": run.path("timeline.json"),
         "script": run.script_path,
         "storyboard": run.path("storyboard.png"),
     }
-    key = _assembly_key(film, script, frames, track, segments)
+    if not subtitles:
+        film.gen.tally.notes.append("subtitles: the narration has no line timing; none written")
+        del outputs["subtitles"]
+    key = _assembly_key(film, script, frames, track, segments, subtitles)
     fresh = film.state.assembly_key == key and all(p.is_file() for p in outputs.values())
     if fresh:
         film.gen.tally.notes.append("assembly: inputs unchanged, film kept as it was")
@@ -289,6 +309,7 @@ def _assemble(
             segments, track, outputs["film"], outputs["timeline"], size=film.size, fps=film.fps,
             title=script.title, keyframes=frames, cache_dir=run.path("assembly"),
             progress=lambda f: film.progress.step("assembly", round(f * 100), 100),
+            subtitles=subtitles, subtitle_language=subtitle_language(spoken),
         )  # fmt: skip
         film.gen.tally.notes.extend(result.warnings)
         film.state.assembly_key = key
@@ -302,6 +323,8 @@ def _assemble(
         target.parent.mkdir(parents=True, exist_ok=True)
         if not fresh or not target.is_file() or not filecmp.cmp(outputs["film"], target):
             shutil.copyfile(outputs["film"], target)
+        for suffix in (".vtt", ".srt") if subtitles else ():  # the subtitles go with the film
+            shutil.copyfile(outputs["film"].with_suffix(suffix), target.with_suffix(suffix))
         outputs["output"] = target
     film.state.outputs = {name: str(path) for name, path in outputs.items()}
     film.state.phase = Phase.DONE
@@ -313,6 +336,7 @@ def _assembly_key(
     keyframes: list[Path],
     track: NarrationTrack,
     segments: list[SegmentClip],
+    subtitles: list[Cue],
 ) -> str:
     """Everything the assembled film depends on, hashed: equal keys, equal films."""
     files = [track.path, *keyframes, *(s.video for s in segments),
@@ -321,6 +345,7 @@ def _assembly_key(
         "files": [sha256_file(p) for p in files],
         "lipsync": [s.lipsync is not None for s in segments],
         "prompts": [s.prompt for s in segments],
-        "size": film.size, "fps": str(film.fps), "title": script.title, "version": 1,
+        "size": film.size, "fps": str(film.fps), "title": script.title, "version": 2,
+        "subtitles": [[str(c.start), str(c.end), c.text] for c in subtitles],
     }  # fmt: skip
     return _digest(data)

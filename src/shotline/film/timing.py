@@ -34,6 +34,8 @@ class SegmentSlot:
     slot_end: Fraction
     # Each dialogue line's [start, end): what a lip-sync model must see the mouth say.
     dialogue_spans: tuple[Span, ...] = ()
+    # Every line's [start, end), narration and dialogue, in the order spoken (subtitle timing).
+    line_spans: tuple[Span, ...] = ()
 
     @property
     def duration(self) -> Fraction:
