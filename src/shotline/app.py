@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from shotline.assets.blobs import BlobStore
 from shotline.assets.s3 import S3BlobStore
@@ -20,6 +21,11 @@ from shotline.providers.builtin import builtin_providers, missing_setting
 from shotline.providers.contracts import Kind
 from shotline.providers.errors import NotConfigured
 from shotline.providers.registry import ProviderRegistry, build_registry
+
+if TYPE_CHECKING:  # the server's modules are imported only when a server is built
+    from argon2 import PasswordHasher
+
+    from shotline.studio.services import StudioServices
 
 
 @dataclass
@@ -100,3 +106,41 @@ def running_studio(
 def serve_worker(settings: Settings | None = None) -> None:
     settings = settings or Settings()
     run_worker(settings, builtin_providers(settings), blobs=blob_store(settings))
+
+
+def build_server(
+    settings: Settings | None = None,
+    studio: Studio | None = None,
+    *,
+    hasher: PasswordHasher | None = None,
+) -> StudioServices:
+    """The studio server's services over ``studio`` (built from ``settings`` when not given);
+    the engine is neither started nor connected here (see ``running_server``)."""
+    from shotline.db import create_tables
+    from shotline.studio.accounts import Accounts
+    from shotline.studio.events import EventLog
+    from shotline.studio.projects import Projects
+    from shotline.studio.ratelimit import LoginLimiter
+    from shotline.studio.services import StudioServices
+
+    studio = studio or build_studio(settings)
+    database = studio.engine.engine
+    create_tables(database)  # the studio's own tables, now that their modules are imported
+    return StudioServices(
+        settings=studio.settings,
+        studio=studio,
+        accounts=Accounts(database, hasher),
+        projects=Projects(database),
+        events=EventLog(database),
+        login_limiter=LoginLimiter(),
+    )
+
+
+@contextlib.contextmanager
+def running_server(
+    settings: Settings | None = None, *, work: bool | None = None
+) -> Iterator[StudioServices]:
+    """The server's services with the engine working the queues here (SQLite, by default) or
+    connected to ``shotline worker`` processes (PostgreSQL), closed afterwards."""
+    with running_studio(settings, work=work) as studio:
+        yield build_server(studio=studio)

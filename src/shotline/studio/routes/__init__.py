@@ -1,0 +1,1 @@
+"""One module per area, each exposing ``router``; ``studio.app`` includes them."""

@@ -1,0 +1,28 @@
+"""What the routes need, built once by the composition root (``shotline.app.build_server``).
+
+Each area adds one field. Routes reach it through ``deps.Services``; nothing here builds anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from shotline.config import Settings
+from shotline.studio.accounts import Accounts
+from shotline.studio.events import EventLog
+from shotline.studio.projects import Projects
+from shotline.studio.ratelimit import LoginLimiter
+
+if TYPE_CHECKING:  # the composition root imports us; we only need the type
+    from shotline.app import Studio
+
+
+@dataclass
+class StudioServices:
+    settings: Settings
+    studio: Studio  # the engine (jobs, assets, credits) and the provider registry
+    accounts: Accounts
+    projects: Projects
+    events: EventLog
+    login_limiter: LoginLimiter
