@@ -9,6 +9,7 @@ One lock per asset keeps two requests from encoding the same proxy twice.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,18 @@ from shotline.media.transcode import browser_friendly, make_proxy
 from shotline.media.waveform import waveform_peaks
 
 MAX_BUCKETS = 20_000
+_MEDIA_URL = re.compile(r"/api/projects/[^/]+/media/([0-9a-f]{64})")
+
+
+def media_url(project: str, sha: str) -> str:
+    """Where a project's clips find an asset's bytes (``cloudUrl``): served with range requests."""
+    return f"/api/projects/{project}/media/{check_sha(sha)}"
+
+
+def asset_of_url(url: str) -> str | None:
+    """The asset a ``cloudUrl`` of ours names; None for anything else."""
+    found = _MEDIA_URL.fullmatch(url)
+    return found.group(1) if found else None
 
 
 class NotVideo(ValueError):

@@ -1,0 +1,369 @@
+"""Film runs for automation (seeds 001 and 002): create-and-run, status with the current step and
+recent log lines, picks at checkpoints, cost confirmation, cancel, the finished film, and "open on
+the timeline".
+
+Runs are the CLI's runs (``film/runs.py`` folders under the data folder) driven by the same
+functions the CLI uses (``Run.create``, ``pick_refs``/``pick_keyframes``, ``FilmPipeline``), so a
+run started here can be inspected or resumed with ``shotline film`` and the other way round. The
+server adds what HTTP needs: which project a run belongs to (a small table), a log of progress
+lines kept beside the run (``studio-log.jsonl``), ``film_run`` notices, and a cancel flag checked
+at every progress step (the pipeline stops there; finished generations stay cached, so a resume
+pays nothing twice).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+import yaml
+
+from shotline.assets.catalog import AssetKind
+from shotline.db import create_tables, metadata
+from shotline.film.checkpoints import PickError, pick_keyframes, pick_refs
+from shotline.film.runs import Phase, Picks, Run, RunNotFound, RunOptions, RunState
+from shotline.savefile import load_timeline
+from shotline.story.errors import ScriptError
+from shotline.story.script import load_script, parse_script, save_script
+from shotline.studio.derivatives import media_url
+from shotline.timeline.model import ClipKind, SourceType, Timeline
+
+if TYPE_CHECKING:
+    from shotline.app import Studio
+
+log = logging.getLogger(__name__)
+
+LOG_FILE = "studio-log.jsonl"
+RECENT = 50
+
+film_runs_table = sa.Table(
+    "studio_film_runs",
+    metadata,
+    sa.Column("run_id", sa.String(128), primary_key=True),
+    sa.Column("project", sa.String(64), nullable=False),
+    sa.Column("user", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_studio_film_runs_project", "project", "created_at"),
+)
+
+
+class FilmError(ValueError):
+    status = 422
+
+
+class FilmNotFound(FilmError, LookupError):
+    status = 404
+
+
+class FilmBusy(FilmError):
+    status = 409
+
+
+class Canceled(Exception):
+    """Raised from a progress callback to stop a run at its next step."""
+
+
+@dataclass(frozen=True)
+class FilmNotice:
+    project: str
+    run_id: str
+    step: str
+    status: str  # the run's phase
+    log: str | None
+
+
+Notify = Callable[[FilmNotice], None]
+
+
+@dataclass(frozen=True)
+class FilmStatus:
+    state: RunState
+    running: bool
+    step: str
+    log: list[dict[str, Any]]
+    picks: Picks
+
+
+class _RunLog:
+    """The pipeline's ``Progress``: lines into the run's log file and notices; a cancel check."""
+
+    def __init__(self, runs: FilmRuns, project: str, run: Run) -> None:
+        self.runs, self.project, self.run = runs, project, run
+        self.step_name = ""
+
+    def _line(self, step: str, text: str) -> None:
+        if self.runs.cancel_requested(self.run.id):
+            raise Canceled("canceled")
+        self.step_name = step
+        self.runs.record(self.project, self.run, step, text)
+
+    def phase(self, title: str) -> None:
+        self._line(title, title)
+
+    def step(self, label: str, done: int, total: int) -> None:
+        self._line(label, f"{label} {done}/{total}")
+
+    def note(self, text: str) -> None:
+        self._line(self.step_name or "note", text)
+
+
+class FilmRuns:
+    def __init__(self, studio: Studio, data_dir: Path, notify: Notify, *, workers: int = 1) -> None:
+        self.studio = studio
+        self.data_dir = Path(data_dir)
+        self.notify = notify
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="film")
+        self._running: set[str] = set()
+        self._cancel: set[str] = set()
+        self._lock = threading.Lock()
+        self._recent: dict[str, deque[dict[str, Any]]] = {}
+        create_tables(studio.engine.store.engine)
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.studio.engine.store.engine
+
+    def close(self) -> None:
+        with self._lock:
+            self._cancel.update(self._running)
+        self._pool.shutdown(wait=True)
+
+    # -- runs of a project ----------------------------------------------------------------------
+
+    def _run(self, project: str, run_id: str) -> Run:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(film_runs_table.c.project).where(film_runs_table.c.run_id == run_id)
+            ).one_or_none()
+        if row is None or row.project != project:
+            raise FilmNotFound(f"no film run {run_id!r} in project {project!r}")
+        try:
+            return Run.find(self.data_dir, run_id)
+        except RunNotFound as exc:
+            raise FilmNotFound(str(exc)) from exc
+
+    def runs(self, project: str) -> list[RunState]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(film_runs_table.c.run_id)
+                .where(film_runs_table.c.project == project)
+                .order_by(film_runs_table.c.created_at.desc())
+            ).all()
+        states = []
+        for row in rows:
+            with contextlib.suppress(RunNotFound, FileNotFoundError):
+                states.append(Run.find(self.data_dir, row.run_id).load())
+        return states
+
+    def create(
+        self,
+        project: str,
+        user: str,
+        options: RunOptions,
+        *,
+        script: str | None = None,
+        yes: bool = False,
+    ) -> RunState:
+        """Start a run from ``options.idea`` or a script's text (YAML or JSON, validated first)."""
+        if (options.idea is None) == (script is None):
+            raise FilmError("give an idea or a script (one of them)")
+        loaded = None
+        if script is not None:
+            try:
+                loaded = parse_script(yaml.safe_load(script), "the script")
+            except yaml.YAMLError as exc:
+                raise FilmError(f"the script is not YAML or JSON: {exc}") from exc
+            except ScriptError as exc:
+                raise FilmError(f"the script is not valid: {exc}") from exc
+        options = options.model_copy(update={"user": user, "output": None})
+        label = loaded.title if loaded is not None else options.idea or "film"
+        run = Run.create(self.data_dir, options, label)
+        if loaded is not None:
+            save_script(loaded, run.script_path)
+        with self.engine.begin() as conn:
+            conn.execute(film_runs_table.insert().values(
+                run_id=run.id, project=project, user=user, created_at=datetime.now(UTC),
+            ))  # fmt: skip
+        self.record(project, run, "created", f"run created by {user}")
+        self._start(project, run, yes=yes)
+        return run.load()
+
+    def _start(self, project: str, run: Run, *, yes: bool) -> None:
+        with self._lock:
+            if run.id in self._running:
+                raise FilmBusy(f"film run {run.id} is already running")
+            self._running.add(run.id)
+            self._cancel.discard(run.id)
+        self._pool.submit(self._execute, project, run, yes)
+
+    def _execute(self, project: str, run: Run, yes: bool) -> None:
+        from shotline.film.pipeline import FilmPipeline  # the pipeline pulls in the providers
+
+        progress = _RunLog(self, project, run)
+        try:
+            pipeline = FilmPipeline(self.studio, run, progress=progress, approve=lambda _: yes)
+            state = pipeline.execute()
+            self.record(project, run, state.phase.value, state.message or state.phase.value)
+        except Canceled:
+            run.update(phase=Phase.FAILED, message="canceled")
+            self.record(project, run, "canceled", "canceled; resume to continue from here")
+        except Exception as exc:  # the pipeline saved the failure in the run; tell the clients
+            log.info("film run %s stopped: %s", run.id, exc)
+            state = run.load()
+            self.record(project, run, state.phase.value, state.message or str(exc))
+        finally:
+            with self._lock:
+                self._running.discard(run.id)
+                self._cancel.discard(run.id)
+
+    # -- log ------------------------------------------------------------------------------------
+
+    def record(self, project: str, run: Run, step: str, text: str) -> None:
+        line = {"at": datetime.now(UTC).isoformat(), "step": step, "text": text}
+        with self._lock:
+            recent = self._recent.setdefault(run.id, deque(maxlen=RECENT))
+            recent.append(line)
+            with open(run.path(LOG_FILE), "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+        phase = run.load().phase.value
+        self.notify(FilmNotice(project, run.id, step, phase, text))
+
+    def _recent_lines(self, run: Run) -> list[dict[str, Any]]:
+        with self._lock:
+            if run.id in self._recent:
+                return list(self._recent[run.id])
+        file = run.path(LOG_FILE)
+        if not file.is_file():
+            return []
+        lines = file.read_text(encoding="utf-8").splitlines()[-RECENT:]
+        return [json.loads(line) for line in lines if line.strip()]
+
+    # -- actions --------------------------------------------------------------------------------
+
+    def running(self, run_id: str) -> bool:
+        with self._lock:
+            return run_id in self._running
+
+    def cancel_requested(self, run_id: str) -> bool:
+        with self._lock:
+            return run_id in self._cancel
+
+    def status(self, project: str, run_id: str) -> FilmStatus:
+        run = self._run(project, run_id)
+        lines = self._recent_lines(run)
+        return FilmStatus(
+            state=run.load(),
+            running=self.running(run.id),
+            step=lines[-1]["step"] if lines else "",
+            log=lines,
+            picks=run.picks(),
+        )
+
+    def pick(self, project: str, run_id: str, what: str, choices: list[str]) -> Picks:
+        """The CLI's ``film pick``: KEY=VARIANT assignments (refs) or K3=2 (keyframes)."""
+        run = self._run(project, run_id)
+        if self.running(run.id):
+            raise FilmBusy(f"film run {run.id} is running; pick when it waits")
+        if not run.script_path.is_file():
+            raise FilmError("this run has no script yet")
+        script = load_script(run.script_path)
+        variants = run.load().options.variants
+        try:
+            if what == "refs":
+                for choice in choices:  # a non-number would be read as a path on the server
+                    if not re.fullmatch(r"[vV]?\d+", choice.partition("=")[2].strip()):
+                        raise FilmError(f"{choice!r}: pick a variant number (KEY=1); guide "
+                                        "images are given with the CLI")  # fmt: skip
+                return pick_refs(run, script, variants, choices)
+            if what == "keyframes":
+                return pick_keyframes(run, script, variants, choices)
+        except PickError as exc:
+            raise FilmError(str(exc)) from exc
+        raise FilmError(f"pick refs or keyframes, not {what!r}")
+
+    def resume(
+        self,
+        project: str,
+        run_id: str,
+        *,
+        yes: bool = False,
+        budget: Decimal | None = None,
+        yolo: bool = False,
+    ) -> RunState:
+        """``film resume``: after picks, a cost confirmation (``yes``), a cancel or a crash."""
+        run = self._run(project, run_id)
+        if budget is not None and budget < 0:
+            raise FilmError("the budget cannot be negative")
+        with self._lock:
+            if run.id in self._running:
+                raise FilmBusy(f"film run {run.id} is already running")
+        state = run.load()
+        if budget is not None:
+            state.options.budget = budget
+        if yolo:
+            state.options.yolo = True
+        run.save(state)
+        self.record(project, run, "resume", "resumed" + (" with cost approved" if yes else ""))
+        self._start(project, run, yes=yes)
+        return run.load()
+
+    def cancel(self, project: str, run_id: str) -> RunState:
+        run = self._run(project, run_id)
+        with self._lock:
+            if run.id not in self._running:
+                raise FilmError(f"film run {run.id} is not running")
+            self._cancel.add(run.id)
+        return run.load()
+
+    def output(self, project: str, run_id: str, name: str = "film") -> Path:
+        run = self._run(project, run_id)
+        state = run.load()
+        path = state.outputs.get(name)
+        if state.phase is not Phase.DONE or path is None or not Path(path).is_file():
+            raise FilmNotFound(f"film run {run.id} has no finished {name} yet ({state.phase})")
+        return Path(path)
+
+    def timeline(self, project: str, run_id: str, user: str) -> Timeline:
+        """The finished film's timeline with its media stored as assets and each ``cloudUrl``
+        pointing at the project's media route, ready to become the project's live timeline."""
+        path = self.output(project, run_id, "timeline")
+        timeline = load_timeline(path)
+        catalog = self.studio.engine.catalog
+        clips = []
+        for clip in timeline.clips:
+            if clip.source and "://" not in clip.source and not clip.source.startswith("/api/"):
+                media = (path.parent / clip.source).resolve()
+                if not media.is_relative_to(path.parent.resolve()) or not media.is_file():
+                    raise FilmError(f"clip {clip.id!r} of the film has no media at {clip.source}")
+                mime = "audio/mp4" if clip.kind is ClipKind.AUDIO else "video/mp4"
+                kind = AssetKind.AUDIO if clip.kind is ClipKind.AUDIO else AssetKind.VIDEO
+                asset = catalog.add_file(media, kind=kind, mime=mime, owner=user,
+                                         duration=clip.source_duration)  # fmt: skip
+                clip = clip.with_(source=media_url(project, asset.sha256),
+                                  source_type=SourceType.CLOUD)  # fmt: skip
+            clips.append(clip)
+        return timeline.with_clips(clips)
+
+    def wait(self, project: str, run_id: str, timeout: float = 120.0) -> RunState:
+        """Block until the run stops (done, waiting, failed): tests and scripts."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        run = self._run(project, run_id)
+        while self.running(run.id):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"film run {run.id} still running after {timeout} s")
+            time.sleep(0.05)
+        return run.load()
