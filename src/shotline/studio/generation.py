@@ -20,7 +20,7 @@ import logging
 import math
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -41,9 +41,8 @@ from shotline.providers.contracts import Kind, VideoRequest
 from shotline.studio.derivatives import asset_of_url, media_url
 from shotline.timeline.errors import ClipNotFound, EditError
 from shotline.timeline.model import Clip, ClipStatus, SourceType, Timeline
-from shotline.timeline.placement import GenerationSpan, place_generated, plan_generation
-from shotline.timeline.resolve import FrameRef
-from shotline.timeline.timecode import frame_count
+from shotline.timeline.resolve import BoundaryFrames, FrameRef, resolve_frame
+from shotline.timeline.timecode import before, frame_count
 
 if TYPE_CHECKING:
     from shotline.app import Studio
@@ -72,9 +71,38 @@ class LiveTimelines(Protocol):
 
     def get(self, project: str) -> Timeline: ...
 
-    def apply_system(self, project: str, edit: Callable[[Timeline], Timeline]) -> Timeline: ...
+    def add_clip_system(
+        self, project: str, clip: Clip, *, link_to: Sequence[str] = (),
+        new_track_if_needed: bool = True,
+    ) -> Clip: ...  # fmt: skip
 
-    def update_clip(self, project: str, clip_id: str, **fields: Any) -> None: ...
+    def update_clip(self, project: str, clip_id: str, **fields: Any) -> Clip: ...
+
+
+@dataclass(frozen=True)
+class Span:
+    """An in/out selection resolved: the frames under its points (either may be missing)."""
+
+    in_point: float
+    out_point: float
+    frames: BoundaryFrames
+
+    @property
+    def duration(self) -> float:
+        return self.out_point - self.in_point
+
+
+def plan(timeline: Timeline, in_point: float, out_point: float) -> Span:
+    """The frames under in and out, topmost track first, with the core's tolerance (a point in a
+    gap resolves to nothing: that frame is not sent)."""
+    if not (math.isfinite(in_point) and math.isfinite(out_point)):
+        raise GenerationError("in and out points must be finite numbers of seconds")
+    if in_point < 0 or not before(in_point, out_point):
+        raise GenerationError(
+            f"the out point ({out_point}) must come after the in point ({in_point}), both >= 0"
+        )
+    first, last = resolve_frame(timeline, in_point), resolve_frame(timeline, out_point)
+    return Span(in_point, out_point, BoundaryFrames(first=first, last=last))
 
 
 @dataclass(frozen=True)
@@ -96,6 +124,10 @@ Notify = Callable[[JobNotice], None]
 
 class GenerationError(ValueError):
     status = 422
+
+
+class GenerationNotFound(GenerationError, LookupError):
+    status = 404
 
 
 class NotEnoughCredits(GenerationError):
@@ -201,12 +233,7 @@ class Generator:
         end = sel.out_point if out_point is None else out_point
         if start is None or end is None:
             raise GenerationError("set an in point and an out point first")
-        if not (math.isfinite(start) and math.isfinite(end)):
-            raise GenerationError("in and out points must be finite numbers of seconds")
-        try:
-            span = plan_generation(timeline, start, end)
-        except EditError as exc:
-            raise GenerationError(str(exc)) from exc
+        span = plan(timeline, start, end)
         first = None if span.frames.first is None else self._frame_png(
             project, timeline, span.frames.first, user)  # fmt: skip
         last = None if span.frames.last is None else self._frame_png(
@@ -235,8 +262,8 @@ class Generator:
             extra={"jobId": job_id, "provider": provider_id},
         )
         try:
-            placed = self.timelines.apply_system(
-                project, lambda current: place_generated(current, replan(current, span), clip)
+            placed = self.timelines.add_clip_system(
+                project, clip, link_to=span.frames.source_clip_ids
             )
         except EditError as exc:
             engine.cancel(job_id)  # refunds whatever it reserved
@@ -247,7 +274,7 @@ class Generator:
         return Started(
             job_id=job_id,
             clip_id=clip_id,
-            track_index=placed.clip(clip_id).track_index,
+            track_index=placed.track_index,
             in_point=span.in_point,
             out_point=span.out_point,
             frames=conformed.frames,
@@ -262,7 +289,7 @@ class Generator:
     def _request(
         self,
         prompt: str,
-        span: GenerationSpan,
+        span: Span,
         timeline: Timeline,
         first: Path | None,
         last: Path | None,
@@ -289,12 +316,6 @@ class Generator:
                 f"{wait % 3600 // 60} min)",
                 wait,
             )
-
-
-def replan(timeline: Timeline, planned: GenerationSpan) -> GenerationSpan:
-    """The same span against the timeline as it is now: the track may have been taken since."""
-    fresh = plan_generation(timeline, planned.in_point, planned.out_point)
-    return GenerationSpan(planned.in_point, planned.out_point, planned.frames, fresh.track_index)
 
 
 class JobFollower:
@@ -332,6 +353,27 @@ class JobFollower:
     def forget(self, job_id: str) -> None:
         with self.engine.begin() as conn:
             conn.execute(generations_table.delete().where(generations_table.c.job_id == job_id))
+
+    def has_asset(self, project: str, sha: str) -> bool:
+        """Whether a generation of ``project`` made asset ``sha`` (or used it as a frame)."""
+        with self.engine.connect() as conn:
+            jobs = conn.execute(
+                sa.select(generations_table.c.job_id).where(generations_table.c.project == project)
+            ).all()
+        for row in jobs:
+            job = self.studio.engine.get(row.job_id)
+            frames = (job.params.get("first_frame"), job.params.get("last_frame"))
+            names = {Path(f).parent.name + Path(f).name for f in frames if f}  # blobs/ab/cdef..
+            if job.result_asset == sha or sha in names:
+                return True
+        return False
+
+    def clip_of(self, project: str, job_id: str) -> str:
+        """The clip a job of ``project`` fills; ``GenerationNotFound`` for any other job."""
+        row = self._row(job_id)
+        if row is None or row.project != project:
+            raise GenerationNotFound(f"no generation {job_id[:40]!r} in project {project!r}")
+        return str(row.clip_id)
 
     def _row(self, job_id: str) -> Any:
         with self.engine.connect() as conn:
