@@ -34,8 +34,9 @@ class BrokenPaidVideo:
     """A paid video model whose every job fails at the provider."""
 
     def __init__(self) -> None:
-        self.info = dataclasses.replace(OfflineInterpolate().info, id="broken.video",
-                                        model="broken", pricing=PerCall(Decimal("0.05")))  # fmt: skip
+        price = PerCall(Decimal("0.05"))
+        base = OfflineInterpolate().info
+        self.info = dataclasses.replace(base, id="broken.video", model="broken", pricing=price)
         self.calls = 0
 
     def generate(self, request: Request, ctx: RunContext) -> Output:

@@ -295,6 +295,14 @@ class UploadService:
             rows = conn.execute(query).all()
         return [_row_upload(r._mapping, self._received(r.id)) for r in rows]
 
+    def has_asset(self, project: str, sha: str) -> bool:
+        """Whether an upload of ``project`` became asset ``sha``."""
+        query = sa.select(uploads_table.c.id).where(
+            uploads_table.c.project == project, uploads_table.c.asset == sha
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
+
     def _set(self, upload_id: str, **fields: Any) -> Upload:
         fields["updated_at"] = _now()
         with self.engine.begin() as conn:
