@@ -13,10 +13,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio
+
 from shotline.studio.collab.commands import Command, describe
 from shotline.studio.collab.history import Patch
 from shotline.studio.collab.loop import CollabLoop
 from shotline.studio.collab.project import ProjectTimeline
+from shotline.studio.collab.socket import BridgeChannel, Rooms
 from shotline.timeline import (
     Clip,
     ClipKind,
@@ -43,9 +46,10 @@ class TimelineService:
         self.squash_after = squash_after
         self.loop = CollabLoop()
         self._projects: dict[str, ProjectTimeline] = {}
-        self._opening: dict[str, Any] = {}
+        self._opening: dict[str, anyio.Lock] = {}
         self.loop.on_close(self._close_projects)
-        self.rooms: Any = None  # the socket's room server, attached by ``collab.socket``
+        self.rooms: Rooms | None = None  # started with the first socket
+        self._rooms_lock: anyio.Lock | None = None
 
     # -- the project documents (on the loop) -----------------------------------------------------
 
@@ -59,8 +63,6 @@ class TimelineService:
         opened = self._projects.get(project)
         if opened is not None:
             return opened
-        import anyio
-
         lock = self._opening.setdefault(project, anyio.Lock())
         async with lock:
             opened = self._projects.get(project)
@@ -71,12 +73,26 @@ class TimelineService:
                 self._projects[project] = opened
         return opened
 
+    async def serve_channel(self, channel: BridgeChannel) -> None:
+        """Serve one client socket in its project's room (on the loop)."""
+        if self._rooms_lock is None:
+            self._rooms_lock = anyio.Lock()
+        async with self._rooms_lock:
+            if self.rooms is None:
+                rooms = Rooms(self)
+                await self.loop.task_group.start(rooms.start)
+                self.rooms = rooms
+        await self.rooms.serve(channel)
+
     async def _close_projects(self) -> None:
         if self.rooms is not None:
             await self.rooms.close()
         for opened in self._projects.values():
             await opened.close()
+        # A later call starts a new loop: nothing bound to this one may survive.
+        self.rooms, self._rooms_lock = None, None
         self._projects.clear()
+        self._opening.clear()
 
     def close(self) -> None:
         """Flush every store and stop the collab loop (a later call starts it again)."""
@@ -107,7 +123,8 @@ class TimelineService:
 
     # -- user edits ------------------------------------------------------------------------------
 
-    async def _command(self, project: str, user: str, command: Command) -> Timeline:
+    async def apply_command(self, project: str, user: str, command: Command) -> Timeline:
+        """On the loop: apply and write one user command."""
         live = await self.open(project)
         new = command.apply(live.timeline, user)  # raises EditError: nothing written
         live.record(user, Patch.between(live.timeline, new, describe(command)))
@@ -115,26 +132,27 @@ class TimelineService:
         return live.current()
 
     def command(self, project: str, user: str, command: Command) -> Timeline:
-        return self._run(lambda: self._command(project, user, command))
+        return self._run(lambda: self.apply_command(project, user, command))
 
     async def acommand(self, project: str, user: str, command: Command) -> Timeline:
-        return await self._arun(lambda: self._command(project, user, command))
+        return await self._arun(lambda: self.apply_command(project, user, command))
 
-    async def _undo(self, project: str, user: str, redo: bool) -> Timeline:
+    async def step(self, project: str, user: str, *, redo: bool) -> Timeline:
+        """On the loop: undo (or redo) the user's last command."""
         live = await self.open(project)
         return live.redo(user) if redo else live.undo(user)
 
     def undo(self, project: str, user: str) -> Timeline:
-        return self._run(lambda: self._undo(project, user, False))
+        return self._run(lambda: self.step(project, user, redo=False))
 
     def redo(self, project: str, user: str) -> Timeline:
-        return self._run(lambda: self._undo(project, user, True))
+        return self._run(lambda: self.step(project, user, redo=True))
 
     async def aundo(self, project: str, user: str) -> Timeline:
-        return await self._arun(lambda: self._undo(project, user, False))
+        return await self._arun(lambda: self.step(project, user, redo=False))
 
     async def aredo(self, project: str, user: str) -> Timeline:
-        return await self._arun(lambda: self._undo(project, user, True))
+        return await self._arun(lambda: self.step(project, user, redo=True))
 
     async def _select(
         self,
