@@ -118,6 +118,8 @@ def build_server(
     the engine is neither started nor connected here (see ``running_server``)."""
     from shotline.db import create_tables
     from shotline.studio.accounts import Accounts
+    from shotline.studio.collab.saves import SaveService
+    from shotline.studio.collab.service import TimelineService
     from shotline.studio.events import EventLog
     from shotline.studio.projects import Projects
     from shotline.studio.ratelimit import LoginLimiter
@@ -126,13 +128,17 @@ def build_server(
     studio = studio or build_studio(settings)
     database = studio.engine.engine
     create_tables(database)  # the studio's own tables, now that their modules are imported
+    events = EventLog(database)
+    timelines = TimelineService(studio.settings.data_dir)
     return StudioServices(
         settings=studio.settings,
         studio=studio,
         accounts=Accounts(database, hasher),
         projects=Projects(database),
-        events=EventLog(database),
+        events=events,
         login_limiter=LoginLimiter(),
+        timelines=timelines,
+        saves=SaveService(studio.settings.data_dir, timelines, events),
     )
 
 
@@ -143,4 +149,8 @@ def running_server(
     """The server's services with the engine working the queues here (SQLite, by default) or
     connected to ``shotline worker`` processes (PostgreSQL), closed afterwards."""
     with running_studio(settings, work=work) as studio:
-        yield build_server(studio=studio)
+        services = build_server(studio=studio)
+        try:
+            yield services
+        finally:
+            services.timelines.close()  # flush the live timelines to their stores

@@ -18,9 +18,9 @@ from shotline.media.errors import MediaError
 from shotline.providers.errors import NotConfigured
 from shotline.studio.csrf import CSRFMiddleware
 from shotline.studio.errors import StudioError
-from shotline.studio.routes import auth, events, projects
+from shotline.studio.routes import auth, events, projects, saves, timeline
 from shotline.studio.services import StudioServices
-from shotline.timeline import TimelineError
+from shotline.timeline import ClipNotFound, OverlapError, TimelineError
 
 # Errors of the layers below, as HTTP statuses (the message is the reason, shown as it is).
 DOMAIN_ERRORS: dict[type[Exception], int] = {
@@ -30,6 +30,8 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
     CreditError: 409,
     IllegalTransition: 409,
     NotConfigured: 409,
+    ClipNotFound: 404,  # before TimelineError: the first matching kind wins
+    OverlapError: 409,
     TimelineError: 422,
     InterchangeError: 422,
     MediaError: 422,
@@ -53,6 +55,8 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(projects.router)
     app.include_router(events.router)
+    app.include_router(timeline.router)
+    app.include_router(saves.router)
     return app
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from shotline.config import Settings
 from shotline.studio.accounts import Accounts
+from shotline.studio.collab.saves import SaveService
+from shotline.studio.collab.service import TimelineService
 from shotline.studio.events import EventLog
 from shotline.studio.projects import Projects
 from shotline.studio.ratelimit import LoginLimiter
@@ -26,3 +28,5 @@ class StudioServices:
     projects: Projects
     events: EventLog
     login_limiter: LoginLimiter
+    timelines: TimelineService  # each project's live timeline (Yjs document, commands, undo)
+    saves: SaveService  # saved timelines: JSON + PNG preview on disk

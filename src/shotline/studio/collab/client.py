@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
@@ -53,6 +53,8 @@ class TimelineClient:
         self._reader: asyncio.Task[None] | None = None
         self._answers: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
+        self._applying = 0  # > 0 while a server message is applied: those updates stay here
+        self._sending: set[asyncio.Future[None]] = set()
         self.doc.observe(self._on_local_update)
 
     async def __aenter__(self) -> TimelineClient:
@@ -110,14 +112,17 @@ class TimelineClient:
         self.awareness.set_local_state(state)
         update = self.awareness.encode_awareness_update([self.doc.client_id])
         if self._socket is not None:
-            asyncio.ensure_future(self._socket.send(create_awareness_message(update)))
+            self._spawn(self._socket.send(create_awareness_message(update)))
 
     def _on_local_update(self, event: TransactionEvent) -> None:
         # Only what this client writes itself goes out (what the server sent is already there).
         if self._socket is not None and self._applying == 0:
-            asyncio.ensure_future(self._socket.send(create_update_message(event.update)))
+            self._spawn(self._socket.send(create_update_message(event.update)))
 
-    _applying = 0
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
 
     # -- receiving -------------------------------------------------------------------------------
 

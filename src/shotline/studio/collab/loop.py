@@ -38,10 +38,12 @@ class CollabLoop:
 
     def start(self) -> asyncio.AbstractEventLoop:
         with self._lock:
-            if self._thread is None:
+            if self._thread is None:  # first use, or first use after a close
+                self._started, self._loop, self._failure = threading.Event(), None, None
                 self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
                 self._thread.start()
-        self._started.wait()
+            started = self._started
+        started.wait()
         if self._loop is None:
             raise RuntimeError(f"the collab loop did not start: {self._failure}")
         return self._loop

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from PIL import Image
 
@@ -25,6 +24,7 @@ from shotline.media.frames import thumbnail
 from shotline.media.sources import resolve_source
 from shotline.savefile import load_timeline, preview_path, save_timeline
 from shotline.studio.collab.service import PROJECT, TimelineService
+from shotline.studio.events import EventLog, TimelineLoadedEvent, TimelineSavedEvent
 from shotline.timeline import Timeline
 from shotline.timeline.resolve import resolve_frame
 
@@ -36,14 +36,6 @@ PREVIEW_SIZE = (640, 360)
 class SaveNotFound(LookupError):
     def __init__(self, project: str, save_id: str) -> None:
         super().__init__(f"project {project!r} has no saved timeline {save_id[:80]!r}")
-
-
-class Events(Protocol):
-    """What saves publish (``timeline_saved`` / ``timeline_loaded``): the studio's EventLog."""
-
-    def saved(self, project: str, save_id: str, name: str, by: str) -> None: ...
-
-    def loaded(self, project: str, save_id: str, name: str, by: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -88,7 +80,7 @@ class SaveService:
         self,
         data_dir: Path,
         timelines: TimelineService,
-        events: Events | None = None,
+        events: EventLog | None = None,
         source_path: Callable[[str], str | None] | None = None,
     ) -> None:
         self.root = Path(data_dir) / "saves"
@@ -116,7 +108,7 @@ class SaveService:
         png = frame_under_playhead(timeline, self.source_path)
         save_timeline(timeline, path, saved_by=user, preview_png=png)
         if self.events is not None:
-            self.events.saved(project, save_id, name, user)
+            self.events.publish(project, TimelineSavedEvent(save_id=save_id, name=name, by=user))
         return self._entry(path)
 
     def list(self, project: str) -> list[SavedTimeline]:
@@ -148,7 +140,8 @@ class SaveService:
         saved = self.read(project, save_id)
         result = self.timelines.replace(project, saved, user)
         if self.events is not None:
-            self.events.loaded(project, save_id, saved.name, user)
+            loaded = TimelineLoadedEvent(save_id=save_id, name=saved.name, by=user)
+            self.events.publish(project, loaded)
         return result
 
     def delete(self, project: str, save_id: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -138,7 +138,7 @@ async def serve_socket(
     service: TimelineService,
     path: str,
     user: str,
-    receive: Callable[[], Awaitable[dict[str, Any]]],
+    receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
     send_bytes: Callable[[bytes], Awaitable[None]],
 ) -> None:
     """Serve one accepted client socket (on the web server's loop) until either side ends."""
