@@ -6,10 +6,14 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck unit bench clean
 
-$(STAMP): pyproject.toml
+# The JavaScript Yjs client (yjs@13 + y-websocket@3) that the live-timeline tests and bench drive.
+JS_CLIENT := tests/studio/js
+
+$(STAMP): pyproject.toml $(JS_CLIENT)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	npm ci --prefix $(JS_CLIENT) --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 FILM_IDEA ?= a stranded astronaut on the moon walks around and discovers nature
@@ -38,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/film.py
 
 clean:
-	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache $(JS_CLIENT)/node_modules

@@ -16,6 +16,7 @@ from shotline.studio.collab.client import CommandRefused, TimelineClient
 from shotline.timeline import Clip, check_timeline
 from shotline.timeline.snapshot import clip_to_dict
 from tests.studio.conftest import PROJECT, LiveServer
+from tests.studio.js_agent import JsAgent
 
 
 def cookie(client: httpx.Client) -> str:
@@ -120,7 +121,7 @@ def test_concurrent_conflicting_moves_leave_no_overlap(
                 revision = max(r["revision"] for r in results if isinstance(r, dict))
                 for client in (one, two):
                     await client.until(
-                        lambda c=client: c.view.meta.get("revision", 0) >= revision
+                        lambda c=client, r=revision: c.view.meta.get("revision", 0) >= r
                     )
                     a, b = client.clip("a") or {}, client.clip("b") or {}
                     assert abs(a["startTime"] - b["startTime"]) >= 2.0  # what each client sees
@@ -188,10 +189,12 @@ def test_direct_structural_writes_are_reverted_and_selection_writes_kept(
                 rogue.view.selection["playhead"] = 3.0  # clients may do this
             for client in (rogue, other):
                 await client.until(
-                    lambda c=client: start_of(c, "a") == 0.0
-                    and c.clip("ghost") is None
-                    and len(c.view.tracks) == 2
-                    and c.view.read_selection().playhead == 3.0
+                    lambda c=client: (
+                        start_of(c, "a") == 0.0
+                        and c.clip("ghost") is None
+                        and len(c.view.tracks) == 2
+                        and c.view.read_selection().playhead == 3.0
+                    )
                 )
         assert server.services.timelines.reverts(PROJECT) >= 1
         timeline = server.services.timelines.get(PROJECT)
@@ -238,3 +241,57 @@ def test_the_socket_refuses_anonymous_and_non_members(
             await TimelineClient(socket_url(server, "nope"), cookie(outsider)).connect()
 
     run(scenario)
+
+
+def test_python_and_javascript_clients_share_one_project(
+    server: LiveServer, member: httpx.Client, admin: httpx.Client
+) -> None:
+    command(member, op="add", clip=clip("a", 0, 4))
+    command(member, op="add", clip=clip("b", 6, 2))
+    js = JsAgent(server.ws_url + "/yjs", PROJECT, cookie(admin))
+    try:
+        synced = js.expect("synced")
+        assert synced["clips"]["a"]["startTime"] == 0 and synced["clips"]["b"]["duration"] == 2
+
+        async def scenario() -> None:
+            async with (
+                TimelineClient(socket_url(server), cookie(member)) as one,
+                TimelineClient(socket_url(server), cookie(admin)) as two,
+            ):
+                # a Python command is seen by the JS client and the other Python client
+                js.send(do="wait", tag="py", clipId="a", field="startTime", value=1.5)
+                await one.command({"op": "move", "clipId": "a", "startTime": 1.5})
+                await asyncio.to_thread(js.expect, "seen", tag="py")
+                await two.until(lambda: start_of(two, "a") == 1.5)
+                # a JS command is seen by both Python clients; a refused one has the reason
+                js.send(do="command", id="j1", command={"op": "move", "clipId": "b", "delta": 1})
+                answer = await asyncio.to_thread(js.expect, "answer", id="j1")
+                assert answer["ok"] is True
+                for client in (one, two):
+                    await client.until(lambda c=client: start_of(c, "b") == 7.0)
+                js.send(
+                    do="command", id="j2", command={"op": "move", "clipId": "b", "startTime": 2}
+                )
+                refused = await asyncio.to_thread(js.expect, "answer", id="j2")
+                reason = "clip 'b' would overlap clip 'a' on track V1"
+                assert refused == {"event": "answer", "id": "j2", "ok": False, "error": reason}
+                # a JS direct structural write is reverted; its playhead and presence stay
+                js.send(do="write", root="clips", key="b", field="startTime", value=50)
+                js.send(do="select", playhead=2.0)
+                js.send(do="presence", state={"user": "admin", "color": "#fc0"})
+                await one.until(lambda: one.view.read_selection().playhead == 2.0)
+                await one.until(
+                    lambda: any(s.get("user") == "admin" for s in one.awareness.states.values())
+                )
+                for client in (one, two):
+                    await client.until(lambda c=client: start_of(c, "b") == 7.0)
+                # a Python undo is seen by the JS client
+                js.send(do="wait", tag="undo", clipId="a", field="startTime", value=0)
+                await one.command({"op": "undo"})
+                await asyncio.to_thread(js.expect, "seen", tag="undo")
+
+        run(scenario)
+        state = js.state()
+        assert state["clips"]["b"]["startTime"] == 7 and state["selection"]["playhead"] == 2
+    finally:
+        js.close()
