@@ -295,3 +295,16 @@ def test_python_and_javascript_clients_share_one_project(
         assert state["clips"]["b"]["startTime"] == 7 and state["selection"]["playhead"] == 2
     finally:
         js.close()
+
+
+def test_a_command_for_another_projects_clip_is_unknown_here(
+    server: LiveServer, member: httpx.Client
+) -> None:
+    server.services.projects.create("p2", "Project two", "member")
+    other = member.post("/api/projects/p2/timeline/commands", json={"op": "add",
+                        "clip": clip("theirs", 0, 2)})  # fmt: skip
+    assert other.status_code == 200
+    refused = command(member, op="move", clipId="theirs", startTime=3.0)
+    assert (refused.status_code, refused.json()) == (404, {"detail": "no clip with id 'theirs'"})
+    assert server.services.timelines.get("p2").clip("theirs").start == 0.0
+    assert not server.services.timelines.get(PROJECT).has_clip("theirs")
