@@ -37,6 +37,7 @@ from shotline.studio.app import create_app
 from shotline.studio.collab.client import TimelineClient
 from shotline.studio.csrf import CSRF_COOKIE, CSRF_HEADER
 from shotline.studio.services import StudioServices
+from shotline.timeline import Clip, Timeline, Track
 
 ROOT = Path(__file__).resolve().parent.parent
 JS = ROOT / "tests" / "studio" / "js"
@@ -46,6 +47,7 @@ COMMANDS = 100
 WARMUP = 10
 TARGET_P95_MS = 50.0
 PROJECT = "bench"
+BIG_CLIPS = 2_000
 PASSWORD = "correct horse battery"
 
 
@@ -199,13 +201,18 @@ def main() -> int:
     server, thread, host = start(services)
     try:
         cookie = login(host)
-        before = rss_mib()
         services.timelines.command(PROJECT, "editor", _add_clip())
-        after = rss_mib()
-        print(
-            f"server memory: {before:.0f} MiB before the project opened, {after:.0f} MiB after "
-            f"({after - before:.1f} MiB for one open project with its document and store)"
-        )
+        big = [f"big{n}" for n in range(4)]
+        for name in big:
+            services.projects.create(name, name, "editor")
+        before = rss_mib()
+        for name in big:
+            services.timelines.replace(name, _big_timeline())
+            services.timelines.flush(name)
+        per_project = (rss_mib() - before) / len(big)
+        print(f"server memory per open project with {BIG_CLIPS} clips: {per_project:.1f} MiB "
+              f"(resident set growth over {len(big)} projects)")  # fmt: skip
+        read_routes(host, cookie, big[0])
         # The clients run in another process, so that they do not share the server's GIL.
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
             mixed = pool.submit(run_clients, host, cookie, PYTHON_CLIENTS, JS_CLIENTS).result()
@@ -222,6 +229,30 @@ def main() -> int:
     ok = p95 <= TARGET_P95_MS
     print(f"{'PASS' if ok else 'FAIL'}: p95 <= {TARGET_P95_MS} ms from command to all 50 clients")
     return 0 if ok else 1
+
+
+def _big_timeline() -> Timeline:
+    clips = [
+        Clip(id=f"c{n}", name=f"c{n}.mp4", start=(n // 4) * 3.0, duration=2.0, track_index=n % 4)
+        for n in range(BIG_CLIPS)
+    ]
+    tracks = tuple(Track(f"v{i + 1}", f"V{i + 1}") for i in range(4))
+    return Timeline(name="big", tracks=tracks, clips=tuple(clips))
+
+
+def read_routes(host: str, cookie: str, project: str) -> None:
+    """Requests per second, one client after another, on the timeline's read routes."""
+    with httpx.Client(base_url=f"http://{host}", headers={"Cookie": cookie}) as http:
+        for path in (f"/api/projects/{PROJECT}/timeline", f"/api/projects/{project}/timeline",
+                     f"/api/projects/{project}/saves"):  # fmt: skip
+            for _ in range(5):
+                http.get(path).raise_for_status()
+            count, began = 0, time.perf_counter()
+            while time.perf_counter() - began < 2.0:
+                http.get(path).raise_for_status()
+                count += 1
+            rate = count / (time.perf_counter() - began)
+            print(f"GET {path}: {rate:.0f} requests/s (sequential, one client)")
 
 
 def _add_clip() -> Any:
