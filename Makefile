@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/frame_access.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/film.py
+	$(BIN)/python bench/timeline_edit.py
+	$(BIN)/python bench/collab_propagation.py
 
 clean:
 	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache $(JS_CLIENT)/node_modules
