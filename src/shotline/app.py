@@ -25,6 +25,7 @@ from shotline.providers.registry import ProviderRegistry, build_registry
 if TYPE_CHECKING:  # the server's modules are imported only when a server is built
     from argon2 import PasswordHasher
 
+    from shotline.studio.accounts import Accounts
     from shotline.studio.services import StudioServices
 
 
@@ -154,3 +155,14 @@ def running_server(
             yield services
         finally:
             services.timelines.close()  # flush the live timelines to their stores
+
+
+def build_accounts(settings: Settings | None = None) -> Accounts:
+    """The studio's users over the configured database (for ``shotline user``), without an
+    engine: no queues, no providers."""
+    from shotline.db import create_tables, make_engine
+    from shotline.studio.accounts import Accounts
+
+    database = make_engine((settings or Settings()).database)
+    create_tables(database)
+    return Accounts(database)

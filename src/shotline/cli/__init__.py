@@ -1,6 +1,6 @@
 """The ``shotline`` command line. Every known failure prints one clear line and exits non-zero."""
 
-from shotline.cli import film, generate, media, serve  # noqa: F401  (registers the commands)
+from shotline.cli import film, generate, media, serve, user  # noqa: F401  (registers the commands)
 from shotline.cli.common import app
 
 

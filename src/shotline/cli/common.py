@@ -20,6 +20,7 @@ from shotline.interchange.errors import InterchangeError
 from shotline.jobs.status import IllegalTransition, JobNotFound
 from shotline.media.errors import MediaError
 from shotline.providers.errors import ProviderError
+from shotline.studio.errors import StudioError
 from shotline.timeline import TimelineError
 from shotline.timeline.timecode import RateError, parse_rate
 
@@ -39,7 +40,7 @@ R = TypeVar("R")
 # when SHOTLINE_DEBUG is set.
 USER_ERRORS = (
     TimelineError, MediaError, InterchangeError, RateError, OSError, ProviderError, CreditError,
-    AssetError, JobNotFound, IllegalTransition,
+    AssetError, JobNotFound, IllegalTransition, StudioError,
 )  # fmt: skip
 
 

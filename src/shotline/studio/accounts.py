@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from shotline.db import metadata
 from shotline.studio.errors import Conflict, InvalidName, NotFound, WeakPassword
@@ -157,7 +157,9 @@ class Accounts:
             return int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
 
     def remove(self, name: str) -> None:
+        """Delete a user, its sessions and memberships; the last admin cannot go."""
         with self.engine.begin() as conn:
+            self._keep_an_admin(conn, name)
             # Sessions first: SQLite enforces the cascade only with foreign_keys on.
             conn.execute(sessions.delete().where(sessions.c.user_name == name))
             gone = conn.execute(users.delete().where(users.c.name == name).returning(users.c.name))
@@ -166,6 +168,8 @@ class Accounts:
 
     def set_admin(self, name: str, admin: bool) -> User:
         with self.engine.begin() as conn:
+            if not admin:
+                self._keep_an_admin(conn, name)
             done = conn.execute(
                 users.update().where(users.c.name == name).values(is_admin=admin)
                 .returning(users.c.name)
@@ -204,6 +208,20 @@ class Accounts:
                     .values(password_hash=self.hasher.hash(password))
                 )  # fmt: skip
         return _user(row)
+
+    @staticmethod
+    def _keep_an_admin(conn: Connection, losing: str) -> None:
+        """Refuse a change that would leave the studio without an admin."""
+        others = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(users)
+            .where(users.c.is_admin.is_(True), users.c.name != losing)
+        ).scalar_one()
+        was_admin = conn.execute(
+            sa.select(users.c.is_admin).where(users.c.name == losing)
+        ).scalar_one_or_none()
+        if was_admin and not others:
+            raise Conflict(f"{losing!r} is the last admin: make another admin first")
 
     # -- sessions -------------------------------------------------------------------------------
 

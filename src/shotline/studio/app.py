@@ -18,7 +18,7 @@ from shotline.media.errors import MediaError
 from shotline.providers.errors import NotConfigured
 from shotline.studio.csrf import CSRFMiddleware
 from shotline.studio.errors import StudioError
-from shotline.studio.routes import auth, events, projects, saves, timeline
+from shotline.studio.routes import auth, credits, events, projects, saves, timeline, users
 from shotline.studio.services import StudioServices
 from shotline.timeline import ClipNotFound, OverlapError, TimelineError
 
@@ -57,6 +57,8 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(events.router)
     app.include_router(timeline.router)
     app.include_router(saves.router)
+    app.include_router(users.router)
+    app.include_router(credits.router)
     return app
 
 
