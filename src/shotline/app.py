@@ -17,7 +17,8 @@ from shotline.config import Settings
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
 from shotline.jobs.worker import build_engine, run_worker
-from shotline.providers.builtin import builtin_providers, missing_setting
+from shotline.providers.accounts import AccountKeys, ProviderAccounts
+from shotline.providers.builtin import NEEDS, builtin_providers, missing_setting
 from shotline.providers.contracts import Kind
 from shotline.providers.errors import NotConfigured
 from shotline.providers.registry import ProviderRegistry, build_registry
@@ -73,6 +74,25 @@ def blob_store(settings: Settings) -> BlobStore | None:
     return S3BlobStore(
         settings.s3_url, settings.s3_bucket, cache_dir=settings.data_dir / "blob-cache"
     )
+
+
+def provider_accounts(settings: Settings, registry: ProviderRegistry) -> ProviderAccounts:
+    """Which provider families are configured, and their accounts (balance where exposed)."""
+
+    def families() -> dict[str, tuple[str, ...]]:
+        grouped: dict[str, list[str]] = {}
+        for pid in registry.ids():
+            grouped.setdefault(pid.split(".", 1)[0], []).append(pid)
+        return {family: tuple(ids) for family, ids in grouped.items()}
+
+    keys = AccountKeys(
+        fal_key=settings.fal_key,
+        fal_api_url=settings.fal_api_url,
+        replicate_token=settings.replicate_api_token,
+        replicate_url=settings.replicate_url,
+        needs=tuple((prefix.rstrip("."), need) for prefix, need in NEEDS.items()),
+    )
+    return ProviderAccounts(keys, families)
 
 
 def build_studio(settings: Settings | None = None) -> Studio:
@@ -140,6 +160,7 @@ def build_server(
         login_limiter=LoginLimiter(),
         timelines=timelines,
         saves=SaveService(studio.settings.data_dir, timelines, events),
+        provider_accounts=provider_accounts(studio.settings, studio.registry),
     )
 
 

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
 
     # Every base URL is configurable, so tests (and self-hosted gateways) can point elsewhere.
     fal_url: str = Field("https://queue.fal.run", validation_alias=_alias("SHOTLINE_FAL_URL"))
+    # fal's platform API (account billing), apart from its queue.
+    fal_api_url: str = Field("https://api.fal.ai", validation_alias=_alias("SHOTLINE_FAL_API_URL"))
     replicate_url: str = Field(
         "https://api.replicate.com", validation_alias=_alias("SHOTLINE_REPLICATE_URL")
     )

@@ -18,7 +18,9 @@ from shotline.media.errors import MediaError
 from shotline.providers.errors import NotConfigured
 from shotline.studio.csrf import CSRFMiddleware
 from shotline.studio.errors import StudioError
-from shotline.studio.routes import auth, credits, events, projects, saves, timeline, users
+from shotline.studio.routes import (
+    auth, credits, events, projects, providers, saves, timeline, users,
+)  # fmt: skip
 from shotline.studio.services import StudioServices
 from shotline.timeline import ClipNotFound, OverlapError, TimelineError
 
@@ -59,6 +61,7 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(saves.router)
     app.include_router(users.router)
     app.include_router(credits.router)
+    app.include_router(providers.router)
     return app
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from shotline.config import Settings
+from shotline.providers.accounts import ProviderAccounts
 from shotline.studio.accounts import Accounts
 from shotline.studio.collab.saves import SaveService
 from shotline.studio.collab.service import TimelineService
@@ -30,3 +31,4 @@ class StudioServices:
     login_limiter: LoginLimiter
     timelines: TimelineService  # each project's live timeline (Yjs document, commands, undo)
     saves: SaveService  # saved timelines: JSON + PNG preview on disk
+    provider_accounts: ProviderAccounts  # configured provider families and their balances
