@@ -19,7 +19,14 @@ from shotline.providers.errors import NotConfigured
 from shotline.studio.csrf import CSRFMiddleware
 from shotline.studio.errors import StudioError
 from shotline.studio.routes import (
-    auth, credits, events, projects, providers, saves, timeline, users,
+    auth,
+    credits,
+    events,
+    projects,
+    providers,
+    saves,
+    timeline,
+    users,
 )  # fmt: skip
 from shotline.studio.services import StudioServices
 from shotline.timeline import ClipNotFound, OverlapError, TimelineError
