@@ -4,6 +4,7 @@ socket, conflicts, reconnects, restarts, direct structural writes, undo/redo, ac
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -155,14 +156,24 @@ def test_a_reconnecting_client_catches_up(
     run(scenario)
 
 
-def test_state_survives_a_server_restart(server: LiveServer, member: httpx.Client) -> None:
-    command(member, op="add", clip=clip("a", 0, 4))
-    command(member, op="add", clip=clip("b", 4, 4, track=1))
+def test_state_survives_a_server_restart_after_a_squash(
+    server: LiveServer, member: httpx.Client
+) -> None:
+    timelines = server.services.timelines
+    timelines.squash_after = 0  # the project opens with its store squashing at every write
+    for n, (name, track) in enumerate([("a", 0), ("b", 1), ("c", 0), ("d", 1), ("e", 0)]):
+        command(member, op="add", clip=clip(name, n * 4.0, 4, track=track))
+        timelines.flush(PROJECT)  # one stored update each: history to squash
     member.put(f"/api/projects/{PROJECT}/timeline/selection",
                json={"inPoint": 1.0, "outPoint": 6.0, "playhead": 2.0})  # fmt: skip
     before = member.get(f"/api/projects/{PROJECT}/timeline").json()
-    server.services.timelines.close()  # documents dropped; the next use reloads the store
-    assert member.get(f"/api/projects/{PROJECT}/timeline").json()["timeline"] == before["timeline"]
+    timelines.close()  # documents dropped; the next use reloads the store
+    with sqlite3.connect(timelines.store_path(PROJECT)) as db:
+        (rows,) = db.execute("SELECT count(*) FROM yupdates").fetchone()
+    assert rows <= 2  # of 6+ writes: squashed, the history is gone; the state must not be
+    after = member.get(f"/api/projects/{PROJECT}/timeline").json()["timeline"]
+    by_id = lambda data: {c["id"]: c for c in data.pop("clips")}  # noqa: E731 (order is free)
+    assert by_id(after) == by_id(before["timeline"]) and after == before["timeline"]
 
     async def scenario() -> None:
         async with TimelineClient(socket_url(server), cookie(member)) as one:
