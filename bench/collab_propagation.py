@@ -153,7 +153,8 @@ async def measure(host: str, cookie: str, python: int, javascript: int) -> list[
     js = await JsClients.start(host, cookie, javascript) if javascript else None
     if js is not None:
         await asyncio.wait_for(js.synced, 60)
-    latencies = []
+    latencies: list[float] = []
+    acks: list[float] = []
     base = float((commander.clip("a") or {}).get("startTime", 0.0))
     for n in range(WARMUP + COMMANDS):
         target = base + (n + 1) * 0.25
@@ -161,6 +162,7 @@ async def measure(host: str, cookie: str, python: int, javascript: int) -> list[
         await asyncio.sleep(0.005)  # let the JS side register the wait first
         sent = time.time()
         await commander.command({"op": "move", "clipId": "a", "startTime": target})
+        answered = time.time()
         await asyncio.gather(*(arrived(c, target) for c in clients))
         last = max(record[target] for record in seen)
         if pending is not None:
@@ -168,10 +170,12 @@ async def measure(host: str, cookie: str, python: int, javascript: int) -> list[
             last = max(last, max(js_seen["at"]) / 1000)
         if n >= WARMUP:
             latencies.append((last - sent) * 1000)
+            acks.append((answered - sent) * 1000)
     for client in (commander, *clients):
         await client.close()
     if js is not None:
         await js.close()
+    print(f"  (the sender's answer came after a median {statistics.median(acks):.1f} ms)")
     return latencies
 
 
