@@ -84,6 +84,15 @@ def test_a_refused_command_gives_the_core_reason_and_changes_nothing(
                       headers={"content-type": "application/json"})  # fmt: skip
     assert bad.status_code in (400, 422)
     assert command(member, op="move", clipId="b", startTime=-1.0).status_code == 422
+    no_start = {k: v for k, v in clip("c", 9, 1).items() if k != "startTime"}
+    missing = command(member, op="add", clip=no_start)
+    assert missing.json() == {"detail": "clip 'c' (#1): field 'startTime' is required"}
+    long_id = command(member, op="add", clip=clip("x" * 201, 9, 1))
+    assert long_id.json() == {"detail": "a clip id has 1 to 200 characters, got 201"}
+    assert command(member, op="explode", clipId="b").status_code == 422
+    selection = member.put(f"/api/projects/{PROJECT}/timeline/selection",
+                           json={"inPoint": 5.0, "outPoint": 1.0})  # fmt: skip
+    assert selection.json() == {"detail": "out point 1.000s is before in point 5.000s"}
     assert member.get(f"/api/projects/{PROJECT}/timeline").json() == before
 
     async def scenario() -> None:
@@ -300,6 +309,14 @@ def test_python_and_javascript_clients_share_one_project(
                 js.send(do="wait", tag="undo", clipId="a", field="startTime", value=0)
                 await one.command({"op": "undo"})
                 await asyncio.to_thread(js.expect, "seen", tag="undo")
+                # the JS client drops off, misses an edit, reconnects and catches up
+                js.send(do="disconnect")
+                await asyncio.to_thread(js.expect, "disconnected")
+                await one.command({"op": "move", "clipId": "a", "startTime": 0.5})
+                js.send(do="connect")
+                await asyncio.to_thread(js.expect, "resynced")
+                js.send(do="wait", tag="back", clipId="a", field="startTime", value=0.5)
+                await asyncio.to_thread(js.expect, "seen", tag="back")
 
         run(scenario)
         state = js.state()

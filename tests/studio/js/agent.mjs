@@ -11,6 +11,7 @@
 //        write into the document directly (the server must revert structure)
 //   {"do": "select", "playhead": 3}    write the shared selection
 //   {"do": "presence", "state": {...}} set the awareness state of the first connection
+//   {"do": "disconnect"} / {"do": "connect"}  drop and reopen the first connection ("resynced")
 //   {"do": "state"}                     print the first connection's document and awareness
 //   {"do": "quit"}
 import * as Y from 'yjs'
@@ -99,6 +100,14 @@ const handlers = {
   },
   select ({ playhead }) {
     first.doc.getMap('selection').set('playhead', playhead)
+  },
+  disconnect () {
+    first.provider.disconnect()
+    print({ event: 'disconnected' })
+  },
+  connect () {
+    first.provider.once('sync', () => print({ event: 'resynced' }))
+    first.provider.connect()
   },
   presence ({ state }) {
     first.provider.awareness.setLocalState(state)

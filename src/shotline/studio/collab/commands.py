@@ -30,7 +30,8 @@ from shotline.timeline.snapshot import clip_from_dict
 
 Seconds = Annotated[float, Field(ge=0, le=1e7, allow_inf_nan=False)]
 Delta = Annotated[float, Field(ge=-1e7, le=1e7, allow_inf_nan=False)]
-ClipId = Annotated[str, Field(min_length=1, max_length=200)]
+MAX_ID = 200
+ClipId = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
 TrackIndex = Annotated[int, Field(ge=0, le=999)]
 
 
@@ -52,6 +53,8 @@ class AddClip(_Command):
             clip = clip_from_dict(self.clip)
         except SnapshotError as exc:
             raise EditError(str(exc)) from exc
+        if not 0 < len(clip.id) <= MAX_ID:
+            raise EditError(f"a clip id has 1 to {MAX_ID} characters, got {len(clip.id)}")
         if clip.owner is None:
             clip = clip.with_(owner=user)
         return add_clip(timeline, clip)
