@@ -37,6 +37,7 @@ unit: $(STAMP)
 	$(BIN)/pytest -q -n 2
 
 bench: $(STAMP)
+	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/frame_access.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/film.py

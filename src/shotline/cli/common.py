@@ -7,28 +7,23 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from typer.exceptions import TyperException
 
-from shotline.assets.errors import AssetError
-from shotline.costs.errors import CreditError
-from shotline.interchange.errors import InterchangeError
-from shotline.jobs.status import IllegalTransition, JobNotFound
-from shotline.media.errors import MediaError
-from shotline.providers.errors import ProviderError
-from shotline.studio.errors import StudioError
-from shotline.timeline import TimelineError
-from shotline.timeline.timecode import RateError, parse_rate
+if TYPE_CHECKING:
+    from shotline.config import Settings
 
 app = typer.Typer(
     help="shotline: a timeline-aware AI film studio.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain click help: typer's rich help imports rich.markdown, markdown-it and rich.traceback,
+    # 0.3 s of every ``--help`` (bench/cli.py), for boxes around the same text.
+    rich_markup_mode=None,
 )
 console = Console()
 errors = Console(stderr=True)
@@ -36,12 +31,32 @@ errors = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# Errors a user can act on: printed as one line. Anything else is a bug and keeps its traceback
-# when SHOTLINE_DEBUG is set.
-USER_ERRORS = (
-    TimelineError, MediaError, InterchangeError, RateError, OSError, ProviderError, CreditError,
-    AssetError, JobNotFound, IllegalTransition, StudioError,
-)  # fmt: skip
+
+def user_errors() -> tuple[type[BaseException], ...]:
+    """Errors a user can act on: printed as one line. Anything else is a bug and keeps its
+    traceback when SHOTLINE_DEBUG is set. Imported when an error happens, not at start-up: every
+    command (``--help`` included) would otherwise load the packages that define them."""
+    from shotline.assets.errors import AssetError
+    from shotline.costs.errors import CreditError
+    from shotline.interchange.errors import InterchangeError
+    from shotline.jobs.status import IllegalTransition, JobNotFound
+    from shotline.media.errors import MediaError
+    from shotline.providers.errors import ProviderError
+    from shotline.studio.errors import StudioError
+    from shotline.timeline.errors import TimelineError
+    from shotline.timeline.timecode import RateError
+
+    return (
+        TimelineError, MediaError, InterchangeError, RateError, OSError, ProviderError,
+        CreditError, AssetError, JobNotFound, IllegalTransition, StudioError,
+    )  # fmt: skip
+
+
+def load_settings() -> Settings:
+    """The configuration (environment and ``.env``); pydantic is imported on first use."""
+    from shotline.config import Settings
+
+    return Settings()
 
 
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
@@ -51,21 +66,23 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, TyperException):
             raise  # the command chose its exit; usage errors print themselves
-        except USER_ERRORS as exc:
+        except Exception as exc:
+            if not isinstance(exc, user_errors()):
+                if os.environ.get("SHOTLINE_DEBUG"):
+                    raise
+                errors.print(
+                    f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc} "
+                    "(set SHOTLINE_DEBUG=1 for the traceback)",
+                    highlight=False,
+                )
+                raise typer.Exit(2) from None
+            from shotline.media.errors import MediaError
+
             message = str(exc).splitlines()[0] if not os.environ.get("SHOTLINE_DEBUG") else exc
             errors.print(f"[bold red]error:[/] {message}", highlight=False)
             if isinstance(exc, MediaError) and "ffmpeg failed" in str(exc):
                 errors.print(str(exc), highlight=False, markup=False)
             raise typer.Exit(1) from None
-        except Exception as exc:
-            if os.environ.get("SHOTLINE_DEBUG"):
-                raise
-            errors.print(
-                f"[bold red]error:[/] unexpected {type(exc).__name__}: {exc} "
-                "(set SHOTLINE_DEBUG=1 for the traceback)",
-                highlight=False,
-            )
-            raise typer.Exit(2) from None
 
     return wrapper
 
@@ -73,6 +90,14 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[float], None]]:
     """A rich progress bar fed with a 0..1 fraction."""
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -96,6 +121,8 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def parse_fps(text: str) -> Fraction:
+    from shotline.timeline.timecode import RateError, parse_rate
+
     try:
         return parse_rate(text)
     except RateError as exc:

@@ -16,14 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
-from shotline.cli.common import app, console, errors, friendly, parse_fps, parse_size
-from shotline.config import Settings
+from shotline.cli.common import (
+    app,
+    console,
+    errors,
+    friendly,
+    load_settings,
+    parse_fps,
+    parse_size,
+)
 
 if TYPE_CHECKING:  # imported lazily at run time: the pipeline pulls in the engine and DBOS
+    from rich.progress import Progress, TaskID
+
     from shotline.film.budget import Estimate
     from shotline.film.runs import Run, RunState
 
@@ -95,6 +103,8 @@ class RichProgress:
 
 @contextmanager
 def rich_progress() -> Iterator[RichProgress]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("  {task.description:<16}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console) as bar:
         yield RichProgress(bar)
@@ -151,7 +161,7 @@ def _execute(run: Run, *, yes: bool) -> None:
     from shotline.film.pipeline import FilmPipeline
 
     console.print(f"run [bold]{run.id}[/] in {run.folder}", highlight=False)
-    with running_studio(Settings()) as studio, rich_progress() as progress:
+    with running_studio(load_settings()) as studio, rich_progress() as progress:
         pipeline = FilmPipeline(studio, run, progress=progress, approve=_approver(yes))
         try:
             state = pipeline.execute()
@@ -209,9 +219,9 @@ def new(
     options = RunOptions(
         idea=idea, segments=segments, variants=variants, providers=chain or ["offline"],
         budget=_budget(budget), width=width, height=height, fps=str(rate), yolo=yolo,
-        style=style, output=str(output.resolve()) if output else None, user=Settings().user,
+        style=style, output=str(output.resolve()) if output else None, user=load_settings().user,
     )  # fmt: skip
-    settings = Settings()
+    settings = load_settings()
     label = loaded.title if loaded is not None else idea or "film"
     run = Run.create(settings.data_dir, options, label)
     if loaded is not None:
@@ -225,7 +235,7 @@ def status(run_id: Annotated[str | None, typer.Argument(metavar="RUN")] = None) 
     """A run's phase, what it waits for, its last accounting and outputs (no RUN: all runs)."""
     from shotline.film.runs import Run
 
-    settings = Settings()
+    settings = load_settings()
     if run_id is None:
         table = Table("run", "phase", "created", "title / idea")
         for run in Run.all(settings.data_dir):
@@ -268,7 +278,7 @@ def pick(
     from shotline.film.runs import Run
     from shotline.story.script import load_script
 
-    run = Run.find(Settings().data_dir, run_id)
+    run = Run.find(load_settings().data_dir, run_id)
     script = load_script(run.script_path)
     variants = run.load().options.variants
     if what in ("refs", "references"):
@@ -309,7 +319,7 @@ def resume(
     changed is generated again)."""
     from shotline.film.runs import Run
 
-    run = Run.find(Settings().data_dir, run_id)
+    run = Run.find(load_settings().data_dir, run_id)
     state = run.load()
     if budget is not None:
         state.options.budget = _budget(budget)

@@ -12,8 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from shotline.cli.common import app, console, errors, friendly, parse_fps, parse_size, progress_bar
-from shotline.config import Settings
+from shotline.cli.common import (
+    app,
+    console,
+    errors,
+    friendly,
+    load_settings,
+    parse_fps,
+    parse_size,
+    progress_bar,
+)
 from shotline.providers.contracts import (
     ImageRequest,
     Kind,
@@ -156,7 +164,7 @@ def generate(
         raise typer.BadParameter(f"kind must be one of {', '.join(KINDS)}")
     request = _request(kind, prompt, first, last, ref or [], frames, fps, size, audio, seed,
                        voice, video, sound)  # fmt: skip
-    settings = Settings()
+    settings = load_settings()
     with running_studio(settings) as studio:
         provider_id = studio.provider_id(Kind(kind), provider, model)
         job_id = studio.engine.submit(request, provider_id, user or settings.user,
@@ -265,6 +273,6 @@ def worker() -> None:
     """Work the generation queues of the configured database until Ctrl-C (scale-out)."""
     from shotline.app import serve_worker
 
-    settings = Settings()
+    settings = load_settings()
     errors.print(f"worker on {settings.database} (Ctrl-C to stop)", highlight=False)
     serve_worker(settings)
