@@ -47,7 +47,7 @@ def test_offline_generation_then_cache_hit(tmp_path: Path) -> None:
     assert again.returncode == 0, again.stderr
     assert "hit: reused an earlier result, nothing paid" in again.stdout
     listing = shotline(tmp_path, "jobs", "list")
-    assert listing.stdout.count("succeeded") == 2 and listing.stdout.count("hit") == 1
+    assert listing.stdout.count("succeeded") == 2 and listing.stdout.count("cached") == 1
 
 
 def test_fal_generation_costs_and_credits(tmp_path: Path, fal: FalFake) -> None:

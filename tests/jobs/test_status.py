@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,14 @@ from sqlalchemy.engine import Engine
 
 from shotline.db import create_tables, make_engine
 from shotline.jobs.records import JobStore
-from shotline.jobs.status import FINISHED, IllegalTransition, JobEvent, JobStatus
+from shotline.jobs.status import (
+    FINISHED,
+    AmbiguousJob,
+    IllegalTransition,
+    JobEvent,
+    JobNotFound,
+    JobStatus,
+)
 
 
 @pytest.fixture
@@ -64,3 +72,28 @@ def test_every_move_is_written_and_emitted_in_order(store: JobStore) -> None:
     assert stored == seen
     assert stored[2].progress == 0.5 and stored[2].message == "half"
     assert job.progress == 1.0 and job.finished_at is not None and job.result_asset == "a" * 64
+
+
+def test_a_unique_start_of_an_id_names_the_job(store: JobStore) -> None:
+    for job_id in ("9ad11a00-0000-4000-8000-000000000001", "9ad11b00-0000-4000-8000-000000000002"):
+        store.create(kind="image", provider="fake.local", model="fake-1", user="ana",
+                     prompt="p", params={}, cache_key="k", queue="cpu", job_id=job_id)  # fmt: skip
+    assert store.resolve("9ad11a") == "9ad11a00-0000-4000-8000-000000000001"
+    assert store.resolve("9AD11B00") == "9ad11b00-0000-4000-8000-000000000002"  # as typed
+    whole = "9ad11b00-0000-4000-8000-000000000002"
+    assert store.resolve(whole) == whole
+    with pytest.raises(AmbiguousJob, match="several jobs") as ambiguous:
+        store.resolve("9ad11")
+    assert ambiguous.value.matches == [
+        "9ad11a00-0000-4000-8000-000000000001", "9ad11b00-0000-4000-8000-000000000002",
+    ]  # fmt: skip
+    for missing in ("9ad12", "%", "_", ""):  # LIKE wildcards are not wildcards here
+        with pytest.raises(JobNotFound):
+            store.resolve(missing)
+
+
+def test_a_record_as_json_is_plain_data(store: JobStore) -> None:
+    job = store.get(new_job(store))
+    data = json.loads(json.dumps(job.as_json()))
+    assert data["id"] == job.id and data["status"] == "queued"
+    assert data["created_at"] == job.created_at.isoformat()

@@ -173,48 +173,80 @@ def generate(
         _report(job_id, studio, output)
 
 
+JSON_HELP = "Print JSON (for scripts) instead of a table."
+
+
+def _print_json(data: object) -> None:
+    import json
+
+    # Plain print, not rich: a script reads exactly these bytes (no wrapping, no markup).
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 @jobs_app.command("list")
 @friendly
 def jobs_list(
     status: Annotated[str | None, typer.Option(help="queued, running, succeeded...")] = None,
     user: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option()] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
-    """Recent jobs, newest first."""
+    """Recent jobs, newest first. Ids are printed whole; any unique start of one works in
+    ``jobs show``, ``cancel`` and ``retry``."""
     from shotline.app import build_studio
     from shotline.jobs.status import JobStatus
 
-    studio = build_studio()
     wanted = JobStatus(status) if status else None
-    table = Table("job", "status", "kind", "provider", "user", "est.", "actual", "cache", "created")
-    for job in studio.engine.store.list(user=user, status=wanted, limit=limit):
-        table.add_row(
-            job.id[:8], job.status.value, job.kind, job.provider, job.user,
-            _money(job.estimated_cost), _money(job.actual_cost), "hit" if job.cache_hit else "",
-            job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-        )  # fmt: skip
-    console.print(table)
+    studio = build_studio()
+    jobs = studio.engine.list(user=user, status=wanted, limit=limit)
+    if as_json:
+        _print_json([job.as_json() for job in jobs])
+        return
+    # The id and the status are never cut (in a pipe or a narrow terminal too): the id is what
+    # the other commands take. The provider, last, gives way instead.
+    rows = [("job", "status", "kind", "cost", "created", "provider")]
+    for job in jobs:
+        cost = job.actual_cost if job.actual_cost is not None else job.estimated_cost
+        rows.append((
+            job.id, job.status.value, job.kind, "cached" if job.cache_hit else _money(cost),
+            f"{job.created_at:%m-%d %H:%M}", job.provider,
+        ))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    room = console.width - sum(widths) - len(widths)
+    for row in rows:
+        line = " ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+        if room >= 4:
+            line += " " + (row[5] if len(row[5]) <= room else row[5][: room - 1] + "…")
+        console.print(line.rstrip(), markup=False, highlight=False, soft_wrap=True)
 
 
-def _find(studio: Studio, prefix: str) -> str:
-    """Accept a job id or a unique prefix of one (as ``jobs list`` prints)."""
-    from shotline.jobs.status import JobNotFound
-
-    matches = [j.id for j in studio.engine.store.list(limit=10_000) if j.id.startswith(prefix)]
-    if len(matches) != 1:
-        raise JobNotFound(prefix) if not matches else typer.BadParameter(f"{prefix} is ambiguous")
-    return matches[0]
+def _find(studio: Studio, ref: str) -> str:
+    """A job id from the id or any unique prefix of it."""
+    return studio.engine.resolve(ref)
 
 
 @jobs_app.command("show")
 @friendly
-def jobs_show(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -> None:
+def jobs_show(
+    job: Annotated[str, typer.Argument(help="Job id or any unique start of it.")],
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
     """One job in full, with its events."""
     from shotline.app import build_studio
 
     studio = build_studio()
     job_id = _find(studio, job)
-    for event in studio.engine.store.events(job_id):
+    events = studio.engine.store.events(job_id)
+    if as_json:
+        record = studio.engine.get(job_id).as_json()
+        record["events"] = [
+            {"seq": e.seq, "status": e.status.value, "progress": e.progress,
+             "message": e.message, "at": e.at.isoformat()}
+            for e in events
+        ]  # fmt: skip
+        _print_json(record)
+        return
+    for event in events:
         console.print(f"{event.at:%H:%M:%S} {event.status.value:<9} {event.message}")
     with contextlib.suppress(typer.Exit):  # show informs: a failed job is not a failed command
         _report(job_id, studio, None)
@@ -222,7 +254,9 @@ def jobs_show(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -> 
 
 @jobs_app.command("cancel")
 @friendly
-def jobs_cancel(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -> None:
+def jobs_cancel(
+    job: Annotated[str, typer.Argument(help="Job id or any unique start of it.")],
+) -> None:
     """Cancel a queued or running job; its credits are refunded."""
     from shotline.app import running_studio
 
@@ -234,7 +268,7 @@ def jobs_cancel(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -
 @jobs_app.command("retry")
 @friendly
 def jobs_retry(
-    job: Annotated[str, typer.Argument(help="Job id or prefix.")],
+    job: Annotated[str, typer.Argument(help="Job id or any unique start of it.")],
     force: Annotated[bool, typer.Option(help="Generate again even if cached.")] = False,
 ) -> None:
     """Run a job again with its stored prompt and parameters."""
@@ -251,6 +285,7 @@ def jobs_retry(
 def credits(
     user: Annotated[str | None, typer.Option(help="Whose credits (default: you).")] = None,
     reset: Annotated[bool, typer.Option(help="Admin: give back today's used frames.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Today's frame credits: granted, used, held by running jobs, left, and when they reset."""
     from shotline.app import build_studio
@@ -259,6 +294,13 @@ def credits(
     who = user or studio.settings.user
     ledger = studio.engine.ledger
     balance = ledger.reset(who) if reset else ledger.balance(who)
+    if as_json:
+        _print_json({
+            "user": who, "day": balance.day, "granted": balance.granted, "used": balance.used,
+            "reserved": balance.reserved, "remaining": balance.remaining,
+            "resets_at": balance.resets_at.isoformat(),
+        })  # fmt: skip
+        return
     colour = "green" if balance.remaining > 0 else "red"
     console.print(
         f"[bold]{who}[/]: [{colour}]{balance.remaining}[/] of {balance.granted} frames left today "

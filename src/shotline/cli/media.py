@@ -22,11 +22,24 @@ from shotline.timeline.timecode import format_rate
 
 @app.command()
 @friendly
-def probe(file: Annotated[Path, typer.Argument(help="A video or audio file.")]) -> None:
+def probe(
+    file: Annotated[Path, typer.Argument(help="A video or audio file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (for scripts).")] = False,
+) -> None:
     """Show what a media file holds: duration, exact frame rate, size, codecs, audio."""
+    import dataclasses
+    import json
+    from fractions import Fraction
+
     from shotline.media.probe import probe as probe_media
 
     info = probe_media(file)
+    if as_json:
+        data = {
+            k: str(v) if isinstance(v, Fraction) else v for k, v in dataclasses.asdict(info).items()
+        }  # exact rates as text ("24000/1001"), like the saved timelines
+        print(json.dumps(data, indent=2))
+        return
     table = Table(show_header=False, box=None)
     rows = {
         "file": info.path,

@@ -228,6 +228,10 @@ class GenerationEngine:
     def get(self, job_id: str) -> JobRecord:
         return self.store.get(job_id)
 
+    def resolve(self, ref: str) -> str:
+        """A job id from the id or any unique prefix of it."""
+        return self.store.resolve(ref)
+
     def list(
         self,
         user: str | None = None,

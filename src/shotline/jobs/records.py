@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import builtins
 import logging
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -26,6 +27,7 @@ from shotline.db import metadata
 from shotline.jobs.status import (
     ALLOWED,
     FINISHED,
+    AmbiguousJob,
     JobEvent,
     JobNotFound,
     JobStatus,
@@ -33,6 +35,8 @@ from shotline.jobs.status import (
 )
 
 log = logging.getLogger(__name__)
+
+_ID_CHARS = re.compile(r"[0-9a-f-]+")  # job ids are UUIDs
 
 jobs_table = sa.Table(
     "jobs",
@@ -131,6 +135,23 @@ class JobRecord:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    def as_json(self) -> dict[str, Any]:
+        """The record as JSON-ready data for scripts (``jobs show --json``): money as exact
+        decimal strings, times as ISO 8601 in UTC."""
+        data: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if isinstance(value, Decimal):
+                value = str(value)
+            elif isinstance(value, datetime):
+                value = value.isoformat()
+            elif isinstance(value, JobStatus):
+                value = value.value
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            data[name] = value
+        return data
 
 
 def _record(row: Mapping[Any, Any]) -> JobRecord:
@@ -412,6 +433,29 @@ class JobStore:
         if row is None:
             raise JobNotFound(job_id)
         return _record(row._mapping)
+
+    def resolve(self, ref: str) -> str:
+        """The id of the one job whose id is ``ref`` or starts with it (what ``jobs list``
+        prints can be shortened to any unique prefix). Raises ``JobNotFound`` or
+        ``AmbiguousJob``."""
+        ref = ref.strip().lower()
+        if not ref or not _ID_CHARS.fullmatch(ref):
+            raise JobNotFound(ref)
+        query = (
+            sa.select(jobs_table.c.id)
+            .where(jobs_table.c.id.startswith(ref, autoescape=True))
+            .order_by(jobs_table.c.id)
+            .limit(10)
+        )
+        with self.engine.connect() as conn:
+            found = builtins.list(conn.execute(query).scalars())
+        if ref in found:
+            return ref
+        if not found:
+            raise JobNotFound(ref)
+        if len(found) > 1:
+            raise AmbiguousJob(ref, found)
+        return str(found[0])
 
     def list(
         self,

@@ -57,6 +57,19 @@ class JobNotFound(JobError, KeyError):
         return f"no job {self.job_id!r}"
 
 
+class AmbiguousJob(JobError, ValueError):
+    """A shortened job id that several jobs start with."""
+
+    def __init__(self, prefix: str, matches: list[str]) -> None:
+        super().__init__(prefix, matches)
+        self.prefix = prefix
+        self.matches = matches
+
+    def __str__(self) -> str:
+        shown = ", ".join(self.matches[:3]) + (", ..." if len(self.matches) > 3 else "")
+        return f"{self.prefix!r} is the start of several jobs ({shown}): give more of the id"
+
+
 def check_transition(job_id: str, current: JobStatus, target: JobStatus) -> None:
     if target not in ALLOWED[current]:
         raise IllegalTransition(job_id, current, target)
