@@ -23,6 +23,9 @@ FAST: dict[str, Any] = {
     "progress_interval": 0.0,
     "heartbeat_seconds": 0.2,
     "reconcile_grace_seconds": 0.0,
+    # Peers are dead after this long without a heartbeat (the stamp alone decides): short, so
+    # a kill -9 is noticed quickly, yet a loaded test machine does not miss beats for so long.
+    "stale_after_seconds": 3.0,
 }
 
 

@@ -39,7 +39,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
     from shotline.assets.errors import AssetError
     from shotline.costs.errors import CreditError
     from shotline.interchange.errors import InterchangeError
-    from shotline.jobs.status import IllegalTransition, JobNotFound
+    from shotline.jobs.status import JobError
     from shotline.media.errors import MediaError
     from shotline.providers.errors import ProviderError
     from shotline.studio.errors import StudioError
@@ -48,7 +48,7 @@ def user_errors() -> tuple[type[BaseException], ...]:
 
     return (
         TimelineError, MediaError, InterchangeError, RateError, OSError, ProviderError,
-        CreditError, AssetError, JobNotFound, IllegalTransition, StudioError,
+        CreditError, AssetError, JobError, StudioError,
     )  # fmt: skip
 
 

@@ -91,13 +91,20 @@ def _request(
     return LipsyncRequest(clip, track, duration=probe(clip).duration)
 
 
+WAIT_SECONDS = 6 * 3600.0  # as long as a remote job may run (JobsConfig.remote_timeout_seconds)
+
+
 def _follow(engine: GenerationEngine, job_id: str, label: str) -> None:
+    """Follow a job to its end; gives up (one line saying what the job waits for, the job left
+    as it is) after ``WAIT_SECONDS`` or when no live worker serves its queue."""
+    started = time.monotonic()
     with progress_bar(label) as report:
         while True:
             job = engine.get(job_id)
             report(job.progress)
             if job.finished:
                 return
+            engine.check_wait(job, started, WAIT_SECONDS)
             time.sleep(0.1)
 
 

@@ -46,6 +46,9 @@ class JobsConfig:
     poll_seconds: float = 0.5
     poll_backoff: float = 1.5
     poll_max_seconds: float = 10.0
+    # A remote job still unfinished this long after it started is failed (and canceled at the
+    # provider): no wait is endless, and remote video queues can be slow.
+    remote_timeout_seconds: float = 6 * 3600.0
     transient_retries: int = 3  # TransientError retries per call (submit, poll, fetch, generate)
     rate_limit_waits: int = 20  # RateLimited answers tolerated per call before failing
     progress_interval: float = 0.25  # at most one progress write per job per interval

@@ -31,11 +31,11 @@ from shotline.costs.cachekey import cache_key
 from shotline.costs.credits import CreditLedger
 from shotline.jobs import runtime
 from shotline.jobs.config import JobsConfig
-from shotline.jobs.heartbeat import Heartbeat
+from shotline.jobs.heartbeat import Heartbeat, serving
 from shotline.jobs.queues import QueueSpec, known_queue
 from shotline.jobs.records import JobRecord, JobStore
 from shotline.jobs.runtime import LIVE_STATES, Client, Dispatch, InProcess, new_executor_id
-from shotline.jobs.status import FINISHED, IllegalTransition, JobStatus
+from shotline.jobs.status import FINISHED, IllegalTransition, JobStatus, JobWaitExpired
 from shotline.jobs.vram import VramTracker
 from shotline.jobs.workflow import Services, cancel_remote, install, refund
 from shotline.providers.conform import conform
@@ -101,10 +101,18 @@ class GenerationEngine:
         self.executor_id: str | None = None
         self._dispatch: Dispatch | None = None
         self._heartbeat: Heartbeat | None = None
+        self._services: Services | None = None
+        self._serving_cache: dict[str, tuple[float, bool]] = {}
 
     @property
     def engine(self) -> Engine:
         return self.store.engine
+
+    @property
+    def queues(self) -> builtins.list[str]:
+        """The queues this process can serve: those of its providers. A worker takes jobs only
+        from these (a worker without a fal key never takes a fal job)."""
+        return sorted({p.info.queue for p in self.registry.all()})
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -113,16 +121,18 @@ class GenerationEngine:
         if self._dispatch is not None:
             raise RuntimeError("the engine is already started")
         self.executor_id = executor_id or new_executor_id()
-        install(Services(self.config, self.store, self.registry, self.catalog, self.ledger,
-                         self.vram))  # fmt: skip
+        self._services = Services(self.config, self.store, self.registry, self.catalog,
+                                  self.ledger, self.vram)  # fmt: skip
+        install(self._services)
         heartbeat = Heartbeat(
             self.engine,
             self.executor_id,
             interval=self.config.heartbeat_seconds,
             stale_after=self.config.stale_after_seconds,
+            queues=self.queues,
         )
         heartbeat.register()
-        runtime.launch(self.config, self.executor_id, self.extra_queues)
+        runtime.launch(self.config, self.executor_id, self.extra_queues, listen=self.queues)
         self._dispatch = InProcess()
         self._heartbeat = heartbeat
         heartbeat.sweep()  # first hand back dead workers' workflows, so they count as live
@@ -142,6 +152,9 @@ class GenerationEngine:
         (the other order could let a peer start a workflow this process still runs)."""
         if self._heartbeat is not None:
             self._heartbeat.stop()
+        if self._services is not None:
+            self._services.stopping.set()  # errors from here on are the shutdown's, not jobs'
+            self._services = None
         if self._dispatch is not None:
             self._dispatch.close()
             if isinstance(self._dispatch, InProcess):
@@ -241,15 +254,51 @@ class GenerationEngine:
         return self.store.list(user=user, status=status, limit=limit)
 
     def wait(self, job_id: str, timeout: float = 60.0, poll: float = 0.02) -> JobRecord:
-        """Block until the job is finished; raises ``TimeoutError`` after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
+        """Block until the job is finished. Raises ``JobWaitExpired`` saying what the job was
+        waiting for after ``timeout`` seconds, or sooner when it sits on a queue that no live
+        worker serves (see ``check_wait``)."""
+        started = time.monotonic()
         while True:
             job = self.store.get(job_id)
             if job.finished:
                 return job
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"job {job_id} still {job.status} after {timeout} s")
+            self.check_wait(job, started, timeout)
             time.sleep(poll)
+
+    def check_wait(self, job: JobRecord, started: float, timeout: float) -> None:
+        """Raise ``JobWaitExpired`` when a wait that began at ``started`` (``time.monotonic``)
+        should end: past ``timeout``, or queued for longer than a worker may stay silent on a
+        queue that no live worker serves."""
+        waited = time.monotonic() - started
+        if waited >= timeout:
+            raise JobWaitExpired(job.id, f"still {self.waiting_for(job)} after {timeout:g} s")
+        queued = job.status is JobStatus.QUEUED and waited >= self.config.stale_after_seconds
+        if queued and not self._served(job.queue):
+            raise JobWaitExpired(job.id, self.waiting_for(job))
+
+    def waiting_for(self, job: JobRecord) -> str:
+        """What an unfinished job is waiting for, in words."""
+        if job.status is JobStatus.QUEUED:
+            if self._served(job.queue):
+                return f"queued on {job.queue}, waiting for a worker"
+            return (
+                f"queued on {job.queue}, which no live worker serves (start `shotline worker` "
+                f"where {job.provider} is configured); the job stays queued"
+            )
+        if job.status is JobStatus.RUNNING:
+            where = f" (request {job.external_id})" if job.external_id else ""
+            said = f": {job.message}" if job.message else ""
+            return f"running on {job.provider}{where}, {job.progress:.0%}{said}"
+        return job.status.value
+
+    def _served(self, queue: str) -> bool:
+        """Whether a live worker serves ``queue`` (asked at most once a second per queue)."""
+        now = time.monotonic()
+        known = self._serving_cache.get(queue)
+        if known is None or now - known[0] >= 1.0:
+            found = bool(serving(self.engine, queue, self.config.stale_after_seconds))
+            known = self._serving_cache[queue] = (now, found)
+        return known[1]
 
     def cancel(self, job_id: str) -> JobRecord:
         """Stop a job: at DBOS, at the provider when submitted, and give its credits back."""

@@ -5,8 +5,11 @@ workflows of its own id. Each worker therefore stamps a ``job_workers`` row ever
 worker that finds a peer dead hands that peer's pending workflows back to their queues (DBOS's
 recovery is idempotent: two workers doing it at once re-enqueue each workflow once).
 
-A peer is dead when it runs on this host and its process is gone (caught at once, which is what
-a restart after ``kill -9`` needs), or when its stamp is older than ``stale_after_seconds``.
+A peer is dead when its stamp is older than ``stale_after_seconds``, or when it said so itself
+on a clean shutdown. The stamp alone decides: a process id says nothing across containers that
+share a host name (each has its own pid 1), so a pid check would declare live peers dead and
+run their work twice. The row also lists the queues the worker serves, so a wait can say
+whether anyone will ever take a queued job.
 """
 
 from __future__ import annotations
@@ -15,16 +18,15 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-from dbos import DBOS
 from sqlalchemy.engine import Engine
 
 from shotline.db import metadata
 from shotline.jobs.records import utc_now
+from shotline.jobs.runtime import recover_workflows_of
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +40,14 @@ workers_table = sa.Table(
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:  # a killed child its parent has not reaped yet is a zombie: dead for us
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+# The queues each worker takes jobs from (a table of its own: ``create_tables`` adds tables, it
+# does not alter existing ones).
+worker_queues_table = sa.Table(
+    "job_worker_queues",
+    metadata,
+    sa.Column("executor_id", sa.String(255), primary_key=True),
+    sa.Column("queue", sa.String(64), primary_key=True),
+)
 
 
 class Heartbeat:
@@ -63,13 +60,15 @@ class Heartbeat:
         stale_after: float = 15.0,
         recover: Callable[[list[str]], None] | None = None,
         clock: Callable[[], datetime] = utc_now,
+        queues: Iterable[str] = (),
     ) -> None:
         self.engine = engine
         self.executor_id = executor_id
         self.interval = interval
         self.stale_after = stale_after
-        self.recover = recover or _recover_with_dbos
+        self.recover = recover or recover_workflows_of
         self.clock = clock
+        self.queues = sorted(set(queues))
         self.host = socket.gethostname()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -83,28 +82,38 @@ class Heartbeat:
                     started_at=now, seen_at=now,
                 )
             )  # fmt: skip
+            if self.queues:
+                conn.execute(
+                    worker_queues_table.insert(),
+                    [{"executor_id": self.executor_id, "queue": q} for q in self.queues],
+                )
 
     def beat(self) -> None:
         with self.engine.begin() as conn:
-            conn.execute(
+            done = conn.execute(
                 workers_table.update()
                 .where(workers_table.c.executor_id == self.executor_id)
                 .values(seen_at=self.clock())
             )
+        if done.rowcount == 0:  # a peer declared us dead (we were silent too long): say so
+            log.error(
+                "worker %s was declared dead by a peer (no heartbeat for %.0f s); its pending "
+                "work was handed to others",
+                self.executor_id,
+                self.stale_after,
+            )
+            self.register()
 
     def dead_peers(self) -> list[str]:
+        """Peers whose last stamp is older than ``stale_after`` (the stamp alone decides)."""
         limit = self.clock() - timedelta(seconds=self.stale_after)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(workers_table).where(workers_table.c.executor_id != self.executor_id)
+                sa.select(workers_table.c.executor_id, workers_table.c.seen_at).where(
+                    workers_table.c.executor_id != self.executor_id
+                )
             ).all()
-        dead = []
-        for row in rows:
-            seen = row.seen_at if row.seen_at.tzinfo else row.seen_at.replace(tzinfo=UTC)
-            gone_here = row.host == self.host and not process_alive(row.pid)
-            if gone_here or seen < limit:
-                dead.append(row.executor_id)
-        return dead
+        return [row.executor_id for row in rows if _aware(row.seen_at) < limit]
 
     def sweep(self) -> list[str]:
         """Hand dead peers' pending workflows back to the queues; returns the dead ids."""
@@ -114,6 +123,9 @@ class Heartbeat:
             self.recover(dead)
             with self.engine.begin() as conn:
                 conn.execute(workers_table.delete().where(workers_table.c.executor_id.in_(dead)))
+                conn.execute(
+                    worker_queues_table.delete().where(worker_queues_table.c.executor_id.in_(dead))
+                )
         return dead
 
     def start(self) -> None:
@@ -150,5 +162,19 @@ class Heartbeat:
             )
 
 
-def _recover_with_dbos(executor_ids: list[str]) -> None:
-    DBOS._recover_pending_workflows(executor_ids)  # re-enqueues, so any worker may take them
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
+
+
+def serving(engine: Engine, queue: str, stale_after: float, clock: Callable[[], datetime] = utc_now
+            ) -> list[str]:  # fmt: skip
+    """The live workers (fresh stamps) that take jobs from ``queue``."""
+    limit = clock() - timedelta(seconds=stale_after)
+    query = (
+        sa.select(workers_table.c.executor_id, workers_table.c.seen_at)
+        .join(worker_queues_table, worker_queues_table.c.executor_id == workers_table.c.executor_id)
+        .where(worker_queues_table.c.queue == queue)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return sorted(row.executor_id for row in rows if _aware(row.seen_at) >= limit)

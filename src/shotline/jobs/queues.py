@@ -19,11 +19,20 @@ within a priority, so we map ours onto DBOS's range around a midpoint.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 from dbos import DBOS
-from dbos._queue import QueueRateLimit  # not re-exported by dbos, but part of its API
 
 from shotline.jobs.config import JobsConfig
+
+
+class RateLimit(TypedDict):
+    """At most ``limit`` job starts per ``period`` seconds: the shape of DBOS's queue limiter
+    (its own TypedDict is not exported by the package)."""
+
+    limit: int
+    period: float
+
 
 CLOUD_SERVICES = ("fal", "replicate", "runway", "llm")
 LOCAL_GPU = "local-gpu"
@@ -37,7 +46,7 @@ class QueueSpec:
     name: str
     global_concurrency: int | None = None
     worker_concurrency: int | None = None
-    limiter: QueueRateLimit | None = None
+    limiter: RateLimit | None = None
     poll_seconds: float | None = None  # None: the config's ``queue_poll_seconds``
 
     def polling_interval(self, config: JobsConfig) -> float:
@@ -45,7 +54,7 @@ class QueueSpec:
 
 
 def queue_specs(config: JobsConfig) -> list[QueueSpec]:
-    limiter: QueueRateLimit = {
+    limiter: RateLimit = {
         "limit": config.cloud_rate_limit,
         "period": config.rate_period_seconds,
     }

@@ -21,6 +21,7 @@ import os
 import socket
 import sqlite3
 import uuid
+from collections.abc import Iterable
 from typing import Protocol
 
 from dbos import DBOS, DBOSClient, DBOSConfig, EnqueueOptions
@@ -104,8 +105,14 @@ def prepare_system_database(config: JobsConfig, extra: tuple[QueueSpec, ...] = (
         client.destroy()
 
 
-def launch(config: JobsConfig, executor_id: str, extra: tuple[QueueSpec, ...] = ()) -> None:
-    """Launch DBOS here: this process becomes a worker for every queue."""
+def launch(
+    config: JobsConfig,
+    executor_id: str,
+    extra: tuple[QueueSpec, ...] = (),
+    listen: Iterable[str] = (),
+) -> None:
+    """Launch DBOS here: this process becomes a worker for the queues in ``listen`` only (those
+    its providers can serve: a worker without a fal key must never take a fal job)."""
     prepare_system_database(config, extra)
     dbos_config: DBOSConfig = {
         "name": APP_NAME,
@@ -119,7 +126,20 @@ def launch(config: JobsConfig, executor_id: str, extra: tuple[QueueSpec, ...] = 
         "db_engine_kwargs": {"pool_pre_ping": False},
     }
     DBOS(config=dbos_config)
+    DBOS.listen_queues(sorted(set(listen)))
     DBOS.launch()
+
+
+def recover_workflows_of(executor_ids: list[str]) -> None:
+    """Hand the pending workflows of dead executors back to their queues, for any live worker
+    that serves the queue to take (each is re-enqueued once, however many workers do this).
+
+    DBOS 3.4 has no public call for this (it recovers only its own executor's workflows at
+    launch); ``DBOS._recover_pending_workflows`` is the one private call we make, kept here
+    alone. Its canaries: ``tests/jobs/test_crash.py`` and ``tests/test_deployment.py`` kill -9
+    a worker mid-job and need its job finished by another.
+    """
+    DBOS._recover_pending_workflows(executor_ids)
 
 
 def shutdown() -> None:

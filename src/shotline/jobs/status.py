@@ -57,6 +57,19 @@ class JobNotFound(JobError, KeyError):
         return f"no job {self.job_id!r}"
 
 
+class JobWaitExpired(JobError, TimeoutError):
+    """A wait on a job gave up: its deadline passed, or nobody will ever run it. The job itself
+    is left as it is (a worker may still take or finish it)."""
+
+    def __init__(self, job_id: str, why: str) -> None:
+        super().__init__(job_id, why)
+        self.job_id = job_id
+        self.why = why
+
+    def __str__(self) -> str:
+        return f"stopped waiting for job {self.job_id}: {self.why}"
+
+
 class AmbiguousJob(JobError, ValueError):
     """A shortened job id that several jobs start with."""
 

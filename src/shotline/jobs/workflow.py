@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -77,6 +78,9 @@ class Services:
     catalog: AssetCatalog
     ledger: CreditLedger
     vram: VramTracker = field(default_factory=VramTracker)
+    # Set when this process shuts down: an error then comes from the shutdown, not the job,
+    # which stays pending for a live worker to recover rather than being failed.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
 
 _services: Services | None = None
@@ -254,7 +258,9 @@ def submit_step(job_id: str) -> str | Failure:
 
 @DBOS.step(name="shotline.poll")
 def poll_step(job_id: str, external_id: str) -> Polled | Failure:
-    services, _, provider = _job(job_id)
+    """One poll. Past ``remote_timeout_seconds`` since the job started, an unfinished job fails
+    (decided here, in the step, so a replay takes the recorded decision, not today's clock)."""
+    services, job, provider = _job(job_id)
     assert isinstance(provider, RemoteProvider)
     try:
         poll = provider.poll(external_id)
@@ -262,6 +268,14 @@ def poll_step(job_id: str, external_id: str) -> Polled | Failure:
         return Failure.of(exc)
     if poll.progress is not None:
         services.store.set_progress(job_id, poll.progress, poll.state.value)
+    limit = services.config.remote_timeout_seconds
+    started = job.started_at or job.created_at
+    running = (services.store.clock() - started).total_seconds()
+    if poll.state in (PollState.QUEUED, PollState.RUNNING) and running > limit:
+        return Failure(
+            TIMED_OUT, f"still {poll.state.value} at {job.provider} (request {external_id}) "
+            f"after {running:.0f} s; the limit is {limit:g} s",
+        )  # fmt: skip
     return Polled(poll.state.value, poll.progress, poll.error)
 
 
@@ -286,7 +300,10 @@ def complete_step(job_id: str, produced: Produced) -> str | Failure:
 
 @DBOS.step(name="shotline.fail")
 def fail_step(job_id: str, failure: Failure) -> None:
-    services, job, provider = _job(job_id)
+    services = current()
+    job = services.store.get(job_id)
+    # The provider may be the very thing this worker lacks (the failure being NotConfigured).
+    provider = services.registry.get(job.provider) if job.provider in services.registry else None
     refund(services.ledger, job)  # first, so whoever sees "failed" sees the credits back
     if not job.finished:
         with contextlib.suppress(IllegalTransition):  # canceled meanwhile
@@ -295,7 +312,12 @@ def fail_step(job_id: str, failure: Failure) -> None:
                 error_message=failure.message, message=f"failed: {failure.error_type}",
             )  # fmt: skip
     # A job failing on our side (a fetch, the catalog) may still run, and bill, at the provider.
-    if job.external_id and _remote(provider) and failure.error_type != "ProviderFailed":
+    if (
+        job.external_id
+        and provider is not None
+        and _remote(provider)
+        and failure.error_type != "ProviderFailed"
+    ):
         cancel_remote(provider, job.external_id)
 
 
@@ -385,6 +407,7 @@ def cancel_remote(provider: Provider, external_id: str) -> None:
 # -- the workflow -------------------------------------------------------------------------------
 
 SUBMIT_UNCERTAIN = "SubmitUncertain"
+TIMED_OUT = "TimedOut"
 
 
 def _retryable(failure: Failure) -> bool:
@@ -471,7 +494,26 @@ def _run_remote(job_id: str) -> Produced | Failure:
 
 @DBOS.workflow(name=GENERATE_WORKFLOW)
 def generate_workflow(job_id: str) -> str | None:
-    """Run one job to its end; returns the result asset's sha256 (None if it did not succeed)."""
+    """Run one job to its end; returns the result asset's sha256 (None if it did not succeed).
+
+    Whatever goes wrong inside ends the job: an exception that escapes a step (a provider this
+    worker does not have, a broken row, a bug) fails it and refunds its credits, so no job is
+    left ``running`` with credits held and followers waiting. The exception is an error of
+    this process shutting down only when the engine is stopping: the workflow then stays
+    pending, and a live worker recovers it. (DBOS's cancellation is a ``BaseException`` and
+    passes through.)
+    """
+    try:
+        return _generate(job_id)
+    except Exception as exc:
+        if _services is None or _services.stopping.is_set():
+            raise
+        log.exception("job %s: the workflow failed", job_id)
+        fail_step(job_id, Failure.of(exc))
+        return None
+
+
+def _generate(job_id: str) -> str | None:
     begun = begin_step(job_id)
     if begun is None:
         return None

@@ -51,6 +51,9 @@ class ProviderRegistry:
     def of_kind(self, kind: Kind) -> list[Provider]:
         return [p for p in self._providers.values() if p.info.kind is kind]
 
+    def all(self) -> list[Provider]:
+        return list(self._providers.values())
+
     def ids(self) -> list[str]:
         return sorted(self._providers)
 
