@@ -51,8 +51,12 @@ def test_a_wait_past_its_deadline_says_what_the_job_waits_for(new_engine: Engine
     with FakeServer(service) as server:
         engine = new_engine(FakeRemote(server.url)).start()
         job_id = engine.submit(ImageRequest(prompt="slow"), "fake.remote", USER)
+        deadline = time.monotonic() + 30
+        while engine.get(job_id).external_id is None:  # submitted, and held by the service
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
         with pytest.raises(JobWaitExpired, match=r"still running on fake.remote \(request "):
-            engine.wait(job_id, timeout=1.0)
+            engine.wait(job_id, timeout=0.5)
 
 
 def test_a_remote_job_past_its_time_limit_fails_and_is_canceled(
