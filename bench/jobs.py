@@ -38,12 +38,12 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from shotline.app import build_engine
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
 from shotline.jobs.queues import QueueSpec
 from shotline.jobs.records import jobs_table
 from shotline.jobs.status import JobStatus
-from shotline.jobs.worker import build_engine
 from shotline.providers.contracts import (
     Kind,
     Output,

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     cloud_concurrency: int = Field(4, validation_alias=_alias("SHOTLINE_CLOUD_CONCURRENCY"))
     cloud_rate_limit: int = Field(10, validation_alias=_alias("SHOTLINE_CLOUD_RATE_LIMIT"))
     cpu_concurrency: int = Field(2, validation_alias=_alias("SHOTLINE_CPU_CONCURRENCY"))
+    # A worker silent this long is dead and its pending jobs go to others (heartbeat alone).
+    worker_stale_seconds: float = Field(
+        15.0, gt=0, validation_alias=_alias("SHOTLINE_WORKER_STALE")
+    )
     user: str = Field(default_factory=lambda: os.environ.get("USER", "local"),
                       validation_alias=_alias("SHOTLINE_USER"))  # fmt: skip
 

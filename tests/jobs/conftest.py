@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from shotline.app import build_engine
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
-from shotline.jobs.worker import build_engine
 from shotline.providers.contracts import Provider
 from shotline.providers.registry import ProviderRegistry
 from tests.dbs import database_url  # noqa: F401  (the sqlite + postgresql fixture)

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from dbos import DBOS
 
+from shotline.app import build_engine
 from shotline.costs.credits import ReservationState
 from shotline.costs.errors import UnknownReservation
 from shotline.jobs.runtime import system_database_url
 from shotline.jobs.status import JobEvent, JobStatus
-from shotline.jobs.worker import build_engine
 from shotline.providers.contracts import ImageRequest, Kind
 from shotline.providers.errors import CapabilityError, ProviderFailed, TransientError
 from shotline.providers.registry import ProviderRegistry

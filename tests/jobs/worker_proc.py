@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from shotline.jobs.worker import build_engine
+from shotline.app import build_engine
 from shotline.providers.registry import ProviderRegistry
 from tests.jobs.conftest import jobs_config
 from tests.jobs.fakes import FakeRemote

@@ -324,4 +324,9 @@ def worker() -> None:
 
     settings = load_settings()
     errors.print(f"worker on {settings.database} (Ctrl-C to stop)", highlight=False)
-    serve_worker(settings)
+
+    def started(engine: GenerationEngine) -> None:
+        queues = ", ".join(engine.queues) or "no queue (no provider configured)"
+        errors.print(f"worker {engine.executor_id} serves {queues}", highlight=False)
+
+    serve_worker(settings, started=started)

@@ -35,6 +35,8 @@ def _content_named(request: Request, hash_file: Callable[[Path], str]) -> Reques
 
     def swap(value: Any) -> Any:
         if isinstance(value, Path):
+            if str(value).startswith("sha256:"):  # named by content already (a staged input)
+                return value
             return Path(f"sha256:{hash_file(value)}")
         if isinstance(value, tuple) and value and all(isinstance(v, Path) for v in value):
             return tuple(swap(v) for v in value)

@@ -28,6 +28,9 @@ class SettingsLike(Protocol):
     @property
     def cpu_concurrency(self) -> int: ...
 
+    @property
+    def worker_stale_seconds(self) -> float: ...
+
 
 @dataclass(frozen=True)
 class JobsConfig:
@@ -53,7 +56,7 @@ class JobsConfig:
     rate_limit_waits: int = 20  # RateLimited answers tolerated per call before failing
     progress_interval: float = 0.25  # at most one progress write per job per interval
     heartbeat_seconds: float = 1.0  # workers stamp their row this often
-    stale_after_seconds: float = 15.0  # a worker silent this long (another host) is dead
+    stale_after_seconds: float = 15.0  # a worker silent this long is dead (heartbeat alone)
     reconcile_grace_seconds: float = 10.0  # a younger queued job may still be mid-submit
 
     @classmethod
@@ -65,6 +68,7 @@ class JobsConfig:
             cloud_concurrency=settings.cloud_concurrency,
             cloud_rate_limit=settings.cloud_rate_limit,
             cpu_concurrency=settings.cpu_concurrency,
+            stale_after_seconds=settings.worker_stale_seconds,
         )
 
     @property

@@ -19,29 +19,34 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from shotline.assets.catalog import AssetCatalog
 from shotline.assets.errors import AssetNotFound
 from shotline.costs.cachekey import cache_key
-from shotline.costs.credits import CreditLedger
+from shotline.costs.credits import CreditBalance, CreditLedger
 from shotline.jobs import runtime
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.heartbeat import Heartbeat, serving
+from shotline.jobs.inputs import stage
 from shotline.jobs.queues import QueueSpec, known_queue
 from shotline.jobs.records import JobRecord, JobStore
 from shotline.jobs.runtime import LIVE_STATES, Client, Dispatch, InProcess, new_executor_id
-from shotline.jobs.status import FINISHED, IllegalTransition, JobStatus, JobWaitExpired
+from shotline.jobs.status import FINISHED, IllegalTransition, JobEvent, JobStatus, JobWaitExpired
 from shotline.jobs.vram import VramTracker
 from shotline.jobs.workflow import Services, cancel_remote, install, refund
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
     ImageRequest,
+    Kind,
     Message,
+    ProviderInfo,
     Request,
     SpeechRequest,
     VideoRequest,
@@ -55,6 +60,17 @@ from shotline.providers.registry import ProviderRegistry
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "Interrupted"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request as a provider will receive it: conformed, keyed and priced."""
+
+    info: ProviderInfo
+    request: Request
+    key: str
+    estimate: Decimal
+    changes: tuple[str, ...] = ()  # what conforming adjusted, in words
 
 
 def credit_frames(request: Request, estimate: Decimal) -> int:
@@ -178,6 +194,30 @@ class GenerationEngine:
 
     # -- jobs -----------------------------------------------------------------------------------
 
+    def prepare(self, request: Request, provider_id: str) -> Prepared:
+        """What a submission of ``request`` to ``provider_id`` would be, without submitting:
+        conformed to the model, keyed, priced. The one place a request is keyed (``submit``
+        and the film planner both come here)."""
+        info = self.registry.get(provider_id).info
+        if not known_queue(info.queue, self.extra_queues):
+            raise NotConfigured(f"no queue {info.queue!r}", provider=info.id)
+        conformed = conform(request, info)
+        request = conformed.request
+        key = cache_key(info.id, info.model, info.version, request)
+        return Prepared(info, request, key, info.pricing.estimate(request), conformed.changes)
+
+    def cached(self, key: str) -> JobRecord | None:
+        """The succeeded job whose result answers ``key`` (its asset still stored), if any: the
+        one cache-hit check."""
+        hit = self.store.find_cached(key)
+        if hit is None or hit.result_asset is None:
+            return None
+        try:
+            self.catalog.get(hit.result_asset)
+        except AssetNotFound:
+            return None
+        return hit
+
     def submit(
         self,
         request: Request,
@@ -188,28 +228,26 @@ class GenerationEngine:
         *,
         retried_from: str | None = None,
     ) -> str:
-        """Record the job and start it (or answer it from the cache); returns the job id."""
-        provider = self.registry.get(provider_id)
-        info = provider.info
-        if not known_queue(info.queue, self.extra_queues):
-            raise NotConfigured(f"no queue {info.queue!r}", provider=info.id)
-        conformed = conform(request, info)
-        request = conformed.request
-        key = cache_key(info.id, info.model, info.version, request)
-        estimate = info.pricing.estimate(request)
+        """Record the job and start it (or answer it from the cache); returns the job id.
+
+        Input files go into the asset store first and the job names them by content hash
+        (see ``inputs``): the worker that runs it may be on another machine."""
+        prepared = self.prepare(request, provider_id)
+        info, request = prepared.info, prepared.request
+        staged = stage(request, self.catalog, user)
         job = self.store.create(
             kind=request.kind.value,
             provider=info.id,
             model=info.model,
             user=user,
             prompt=prompt_of(request),
-            params=request_params(request),
-            cache_key=key,
+            params=request_params(staged),
+            cache_key=prepared.key,
             queue=info.queue,
             priority=priority,
-            estimated_cost=estimate,
-            frames=credit_frames(request, estimate),
-            message="; ".join(conformed.changes),
+            estimated_cost=prepared.estimate,
+            frames=credit_frames(request, prepared.estimate),
+            message="; ".join(prepared.changes),
             retried_from=retried_from,
         )
         if not force and self._answer_from_cache(job):
@@ -225,12 +263,8 @@ class GenerationEngine:
         return job.id
 
     def _answer_from_cache(self, job: JobRecord) -> bool:
-        hit = self.store.find_cached(job.cache_key)
+        hit = self.cached(job.cache_key)
         if hit is None or hit.result_asset is None:
-            return False
-        try:
-            self.catalog.get(hit.result_asset)
-        except AssetNotFound:
             return False
         self.store.transition(
             job.id, JobStatus.SUCCEEDED, result_asset=hit.result_asset, actual_cost=Decimal(0),
@@ -244,6 +278,29 @@ class GenerationEngine:
     def resolve(self, ref: str) -> str:
         """A job id from the id or any unique prefix of it."""
         return self.store.resolve(ref)
+
+    def events(self, job_id: str) -> builtins.list[JobEvent]:
+        return self.store.events(job_id)
+
+    def find_job(
+        self, key: str, statuses: Iterable[JobStatus], *, error_types: Iterable[str] | None = None
+    ) -> str | None:
+        """The oldest job with this cache key in one of ``statuses`` (see ``JobStore``)."""
+        return self.store.find_by_key(key, statuses, error_types=error_types)
+
+    # -- what the film pipeline (and the server) read -------------------------------------------
+
+    def candidates(self, kind: Kind, wanted: Sequence[str]) -> builtins.list[str]:
+        return self.registry.candidates(kind, wanted)
+
+    def provider_info(self, provider_id: str) -> ProviderInfo:
+        return self.registry.get(provider_id).info
+
+    def asset_path(self, sha: str) -> Path:
+        return self.catalog.local_path(sha)
+
+    def credits(self, user: str) -> CreditBalance:
+        return self.ledger.balance(user)
 
     def list(
         self,

@@ -42,6 +42,7 @@ from shotline.costs.credits import CreditLedger
 from shotline.costs.errors import CreditError, ReservationClosed, UnknownReservation
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.context import JobContext
+from shotline.jobs.inputs import content_sha, localise
 from shotline.jobs.queues import LOCAL_GPU
 from shotline.jobs.records import JobRecord, JobStore
 from shotline.jobs.runtime import GENERATE_WORKFLOW
@@ -54,6 +55,7 @@ from shotline.providers.contracts import (
     PollState,
     Provider,
     RemoteProvider,
+    Request,
     input_files,
     request_from_params,
 )
@@ -162,6 +164,12 @@ ASSET_KINDS: dict[str, AssetKind] = {
 }
 
 
+def _request(services: Services, job: JobRecord) -> Request:
+    """The job's request with its inputs as files of this machine (fetched by hash from the
+    shared store when the job was submitted elsewhere)."""
+    return localise(request_from_params(job.params), services.catalog)
+
+
 def _context(services: Services, job_id: str) -> JobContext:
     workdir = services.config.work_root / job_id
     return JobContext(services.store, job_id, workdir, interval=services.config.progress_interval)
@@ -234,7 +242,7 @@ def _run_local(services: Services, job: JobRecord, provider: Provider) -> str | 
     if provider.info.queue == LOCAL_GPU:
         services.vram.before(provider.info.model_type, provider)
     try:
-        output = provider.generate(request_from_params(job.params), _context(services, job.id))
+        output = provider.generate(_request(services, job), _context(services, job.id))
     except Exception as exc:
         return Failure.of(exc)
     return _complete(services, job, Produced.of(output))
@@ -249,7 +257,7 @@ def submit_step(job_id: str) -> str | Failure:
         return job.external_id  # submitted before a crash: poll it, never submit again
     assert isinstance(provider, RemoteProvider)
     try:
-        external_id = provider.submit(request_from_params(job.params), _context(services, job_id))
+        external_id = provider.submit(_request(services, job), _context(services, job_id))
     except Exception as exc:
         return Failure.of(exc)
     services.store.set_external_id(job_id, external_id)
@@ -285,7 +293,7 @@ def fetch_step(job_id: str, external_id: str) -> Produced | Failure:
     assert isinstance(provider, RemoteProvider)
     ctx = _context(services, job_id)  # downloads land in data_dir/work/<job_id>
     try:
-        output = provider.fetch(external_id, request_from_params(job.params), ctx)
+        output = provider.fetch(external_id, _request(services, job), ctx)
     except Exception as exc:
         return Failure.of(exc)
     return Produced.of(output)
@@ -325,12 +333,15 @@ def fail_step(job_id: str, failure: Failure) -> None:
 
 
 def _parents(services: Services, job: JobRecord) -> list[str]:
-    """The cataloged assets among the request's input files."""
+    """The cataloged assets among the request's inputs: their hashes (inputs are staged at
+    submit); a job recorded before that names local paths, hashed when they still exist."""
     found = []
     for path in input_files(request_from_params(job.params)):
-        if not path.is_file():
+        sha = content_sha(path)
+        if sha is None and path.is_file():
+            sha = sha256_file(path)
+        if sha is None:
             continue
-        sha = sha256_file(path)
         try:
             services.catalog.get(sha)
         except AssetNotFound:
