@@ -7,16 +7,22 @@ concrete implementations itself.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from shotline.assets.blobs import BlobStore
+from shotline.assets.blobs import BlobStore, LocalBlobStore
+from shotline.assets.catalog import AssetCatalog
 from shotline.assets.s3 import S3BlobStore
 from shotline.config import Settings
+from shotline.costs.credits import DAILY_FRAMES, CreditLedger
+from shotline.db import create_tables, make_engine
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
-from shotline.jobs.worker import build_engine, run_worker
+from shotline.jobs.queues import QueueSpec
+from shotline.jobs.records import JobStore
+from shotline.jobs.worker import run_worker
 from shotline.providers.accounts import AccountKeys, ProviderAccounts
 from shotline.providers.builtin import NEEDS, builtin_providers, missing_setting
 from shotline.providers.contracts import Kind
@@ -26,6 +32,11 @@ from shotline.providers.registry import ProviderRegistry, build_registry
 if TYPE_CHECKING:  # the server's modules are imported only when a server is built
     from argon2 import PasswordHasher
 
+    from shotline.film.checkpoints import Scorer
+    from shotline.film.context import Approve
+    from shotline.film.pipeline import FilmPipeline
+    from shotline.film.progress import Progress
+    from shotline.film.runs import Run
     from shotline.studio.accounts import Accounts
     from shotline.studio.services import StudioServices
 
@@ -35,6 +46,23 @@ class Studio:
     settings: Settings
     registry: ProviderRegistry
     engine: GenerationEngine
+
+    def film_pipeline(
+        self,
+        run: Run,
+        *,
+        progress: Progress | None = None,
+        approve: Approve | None = None,
+        scorer: Scorer | None = None,
+    ) -> FilmPipeline:
+        """A film run driven by this studio's engine (the CLI and the server both start runs
+        here), its encoded pieces shared with every other run of the data folder."""
+        from shotline.film.pipeline import FilmPipeline
+
+        return FilmPipeline(
+            self.engine, run, progress=progress, approve=approve, scorer=scorer,
+            pieces=self.settings.data_dir / "pieces",
+        )  # fmt: skip
 
     @property
     def embedded(self) -> bool:
@@ -95,6 +123,25 @@ def provider_accounts(settings: Settings, registry: ProviderRegistry) -> Provide
     return ProviderAccounts(keys, families)
 
 
+def build_engine(
+    config: JobsConfig,
+    registry: ProviderRegistry,
+    *,
+    daily_frames: int = DAILY_FRAMES,
+    extra_queues: tuple[QueueSpec, ...] = (),
+    blobs: BlobStore | None = None,
+) -> GenerationEngine:
+    """The engine and its services over ``config.database`` (tables created if missing); assets
+    in ``blobs`` (an object store shared by several machines), else the local data folder."""
+    engine = make_engine(config.database)
+    create_tables(engine)
+    catalog = AssetCatalog(engine, blobs or LocalBlobStore(config.data_dir / "blobs"))
+    ledger = CreditLedger(engine, daily_frames=daily_frames)
+    return GenerationEngine(
+        config, registry, catalog, ledger, JobStore(engine), extra_queues=extra_queues
+    )
+
+
 def build_studio(settings: Settings | None = None) -> Studio:
     settings = settings or Settings()
     registry = build_registry_for(settings)
@@ -124,9 +171,15 @@ def running_studio(
         studio.engine.close()
 
 
-def serve_worker(settings: Settings | None = None) -> None:
-    settings = settings or Settings()
-    run_worker(settings, builtin_providers(settings), blobs=blob_store(settings))
+def serve_worker(
+    settings: Settings | None = None,
+    *,
+    stop: threading.Event | None = None,
+    started: Callable[[GenerationEngine], None] | None = None,
+) -> None:
+    """Be a ``shotline worker``: the engine built from ``settings``, working the queues its
+    providers serve until SIGTERM/SIGINT (or ``stop``)."""
+    run_worker(build_studio(settings).engine, stop=stop, started=started)
 
 
 def build_server(

@@ -158,11 +158,10 @@ def print_report(state: RunState, run: Run) -> None:
 
 def _execute(run: Run, *, yes: bool) -> None:
     from shotline.app import running_studio
-    from shotline.film.pipeline import FilmPipeline
 
     console.print(f"run [bold]{run.id}[/] in {run.folder}", highlight=False)
     with running_studio(load_settings()) as studio, rich_progress() as progress:
-        pipeline = FilmPipeline(studio, run, progress=progress, approve=_approver(yes))
+        pipeline = studio.film_pipeline(run, progress=progress, approve=_approver(yes))
         try:
             state = pipeline.execute()
         finally:

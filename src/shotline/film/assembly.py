@@ -117,6 +117,7 @@ def assemble(
     base_dir: Path | None = None,
     progress: Callable[[float], None] | None = None,
     cache_dir: Path | None = None,
+    shared_cache: bool = False,
     subtitles: Sequence[Cue] = (),
     subtitle_language: str = "und",
 ) -> Assembly:
@@ -133,6 +134,8 @@ def assemble(
     hidden folder beside ``out_video``), named by a hash of everything that decides its picture,
     so that assembling again after one segment changed encodes only that segment; the film's
     video is then stream-copied from the intermediates and only the narration is encoded.
+    With ``shared_cache`` the folder is shared by many films (the data folder's ``pieces``):
+    identical pieces are encoded once for all of them, and none is pruned.
 
     ``subtitles`` (cues on the narration's clock) are written beside the film as ``.vtt`` and
     ``.srt`` and muxed into it as a ``mov_text`` stream tagged ``subtitle_language``.
@@ -198,7 +201,8 @@ def assemble(
         )
         frames, fast_path, duration = result.frames, result.fast_path, result.duration
         pieces.warnings.extend(m for m in result.warnings if m not in pieces.warnings)
-    pieces.prune()
+    if not shared_cache:  # a shared folder holds other runs' pieces too: never prune it
+        pieces.prune()
     for message in pieces.warnings:
         if message not in warnings:
             warnings.append(message)

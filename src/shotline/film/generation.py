@@ -22,14 +22,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from shotline.app import Studio
-from shotline.assets.errors import AssetNotFound
-from shotline.costs.cachekey import cache_key
+from shotline.film.services import Generations
 from shotline.jobs.records import JobRecord
 from shotline.jobs.status import JobStatus
-from shotline.providers.conform import conform
 from shotline.providers.contracts import Capabilities, Kind, Request
-from shotline.providers.errors import CapabilityError, NotConfigured, ProviderFailed
+from shotline.providers.errors import CapabilityError, ProviderFailed
 
 # Failures that asking the same provider the same thing again cannot fix.
 FINAL_FAILURES = frozenset({"Refused", "CapabilityError"})
@@ -123,9 +120,10 @@ Step = Callable[[str, int, int], None]  # (label, done, total)
 
 
 class Generator:
-    def __init__(self, studio: Studio, providers: Sequence[str], user: str, tally: Tally) -> None:
-        self.studio = studio
-        self.engine = studio.engine
+    def __init__(
+        self, engine: Generations, providers: Sequence[str], user: str, tally: Tally
+    ) -> None:
+        self.engine = engine
         self.providers = list(providers)
         self.user = user
         self.tally = tally
@@ -135,19 +133,11 @@ class Generator:
     def candidates(self, kind: Kind) -> list[str]:
         """Provider ids of ``kind`` in ``--providers`` order: a full id is itself, a family
         (``fal``) is each of its providers of that kind."""
-        found: list[str] = []
-        for wanted in self.providers:
-            of_kind = self.studio.registry.of_kind(kind)
-            ids = [p.info.id for p in of_kind if p.info.id == wanted]
-            ids = ids or [p.info.id for p in of_kind if p.info.id.startswith(f"{wanted}.")]
-            found += [i for i in ids if i not in found]
-        if not found:
-            raise NotConfigured(f"no {kind} provider among --providers {','.join(self.providers)}")
-        return found
+        return self.engine.candidates(kind, self.providers)
 
     def capabilities_of(self, kind: Kind) -> Capabilities:
         """What the first choice for ``kind`` can do (durations are planned for it)."""
-        return self.studio.registry.get(self.candidates(kind)[0]).info.capabilities
+        return self.engine.provider_info(self.candidates(kind)[0]).capabilities
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -159,42 +149,30 @@ class Generator:
 
     def _choose(self, plan: Plan) -> None:
         """Settle on the first candidate that can take the request and has not failed it for
-        good before; key it and price it."""
+        good before; key it and price it (as the engine will: ``engine.prepare``)."""
         plan.provider = plan.key = None
         while plan.candidates:
             provider_id = plan.candidates.pop(0)
-            info = self.studio.registry.get(provider_id).info
             try:
-                request = conform(plan.ask.request, info).request
+                prepared = self.engine.prepare(plan.ask.request, provider_id)
             except CapabilityError as exc:
                 plan.notes.append(str(exc))
                 continue
-            key = cache_key(info.id, info.model, info.version, request)
-            if self._failed_for_good(key):
+            if self._failed_for_good(prepared.key):
                 plan.notes.append(f"{provider_id} failed this for good before: not asked again")
                 continue
-            plan.provider, plan.key, plan.conformed = provider_id, key, request
-            plan.cached = self._cached(key)
-            plan.estimate = Decimal(0) if plan.cached else info.pricing.estimate(request)
+            plan.provider, plan.key, plan.conformed = provider_id, prepared.key, prepared.request
+            plan.cached = self.engine.cached(prepared.key) is not None
+            plan.estimate = Decimal(0) if plan.cached else prepared.estimate
             return
 
-    def _cached(self, key: str) -> bool:
-        hit = self.engine.store.find_cached(key)
-        if hit is None or hit.result_asset is None:
-            return False
-        try:
-            self.engine.catalog.get(hit.result_asset)
-        except AssetNotFound:
-            return False
-        return True
-
     def _failed_for_good(self, key: str) -> bool:
-        store = self.engine.store
-        return store.find_by_key(key, [JobStatus.FAILED], error_types=FINAL_FAILURES) is not None
+        found = self.engine.find_job(key, [JobStatus.FAILED], error_types=FINAL_FAILURES)
+        return found is not None
 
     def _live_job(self, key: str) -> str | None:
         """A queued or running job with this key (left by a crashed run): wait for it instead."""
-        return self.engine.store.find_by_key(key, [JobStatus.QUEUED, JobStatus.RUNNING])
+        return self.engine.find_job(key, [JobStatus.QUEUED, JobStatus.RUNNING])
 
     # -- running --------------------------------------------------------------------------------
 
@@ -207,11 +185,15 @@ class Generator:
         total = len(plans)
         if step is not None:
             step(label, len(outcomes), total)
+        started = time.monotonic()
         while pending:
             time.sleep(POLL_SECONDS)
             for index, job_id in list(pending.items()):
                 job = self.engine.get(job_id)
                 if not job.finished:
+                    # Bounded: past WAIT_SECONDS, or queued where no worker serves, this raises
+                    # saying what the job waits for (the job itself is left to finish).
+                    self.engine.check_wait(job, started, WAIT_SECONDS)
                     continue
                 del pending[index]
                 plan = plans[index]
@@ -249,7 +231,7 @@ class Generator:
         outcomes: dict[int, Outcome],
     ) -> None:
         if job.status is JobStatus.SUCCEEDED and job.result_asset is not None:
-            path = self.engine.catalog.local_path(job.result_asset)
+            path = self.engine.asset_path(job.result_asset)
             self._done(index, Outcome(plan.ask, job, path), outcomes)
         elif job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES and plan.provider:
             self._submit(index, plan, pending, outcomes)  # the next candidate

@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shotline.app import Studio
 from shotline.film.budget import BudgetExceeded, check_budget, estimate
 from shotline.film.checkpoints import Choice, Scorer, choose, first_variant, reference_specs
 from shotline.film.context import Approve, FilmContext
@@ -34,6 +33,7 @@ from shotline.film.keyframes import adopt
 from shotline.film.progress import Progress, Silent
 from shotline.film.render import render
 from shotline.film.runs import Phase, Run, RunState
+from shotline.film.services import Generations
 from shotline.film.sheet import contact_sheet
 from shotline.providers.contracts import ImageRequest, Kind, WriterRequest
 from shotline.providers.errors import ProviderFailed
@@ -52,14 +52,18 @@ from shotline.story.writer import write_script
 class FilmPipeline:
     def __init__(
         self,
-        studio: Studio,
+        engine: Generations,
         run: Run,
         *,
         progress: Progress | None = None,
         approve: Approve | None = None,
         scorer: Scorer | None = None,
+        pieces: Path | None = None,
     ) -> None:
-        self.studio = studio
+        """``pieces``: a folder for encoded pieces shared by all runs (the data folder's
+        ``pieces``), so an identical run encodes nothing again; None keeps them per run."""
+        self.engine = engine
+        self.pieces = pieces
         self.run = run
         self.progress = progress or Silent()
         self.approve = approve
@@ -74,8 +78,9 @@ class FilmPipeline:
         script = load_script(self.run.script_path) if self.run.script_path.is_file() else None
         scorer = self.scorer or (first_variant if state.options.yolo else None)
         tally = Tally()
-        gen = Generator(self.studio, state.options.providers, state.options.user, tally)
-        film = FilmContext(self.studio, self.run, state, gen, self.progress, self.approve, scorer)
+        gen = Generator(self.engine, state.options.providers, state.options.user, tally)
+        film = FilmContext(self.engine, self.run, state, gen, self.progress, self.approve, scorer,
+                           self.pieces)  # fmt: skip
         state.message = ""
         try:
             self._phases(film, script)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from shotline.assets.blobs import sha256_file
+from shotline.assets.blobs import copy_to, sha256_file
+from shotline.files import write_atomic
 from shotline.film.assembly import SegmentClip, assemble
 from shotline.film.budget import BudgetExceeded, Estimate, check_budget, estimate
 from shotline.film.context import FilmContext
@@ -130,7 +131,7 @@ def _check_credits(film: FilmContext, videos: list[Plan]) -> None:
                if p.conformed is not None and not p.cached)  # fmt: skip
     if need == 0:
         return
-    left = film.studio.engine.ledger.balance(film.options.user).remaining
+    left = film.engine.credits(film.options.user).remaining
     if need > left:
         raise BudgetExceeded(
             f"the videos need {need} frames of credits and {film.options.user} has {left} left "
@@ -144,7 +145,7 @@ def _guess(film: FilmContext, script: Script, lines: list[Line], speech: Estimat
     for line in lines:
         words[line.segment] += len(re.findall(r"\S+", line.text))
     provider = film.gen.candidates(Kind.VIDEO)[0]
-    info = film.studio.registry.get(provider).info
+    info = film.engine.provider_info(provider)
     width, height = film.size
     video = Decimal(0)
     for count in words:
@@ -162,7 +163,7 @@ def _lipsync_guess(film: FilmContext, track: NarrationTrack, videos: list[Plan])
         provider = film.gen.candidates(Kind.LIPSYNC)[0]
     except LookupError:
         return Decimal(0)
-    pricing = film.studio.registry.get(provider).info.pricing
+    pricing = film.engine.provider_info(provider).pricing
     placeholder = Path("clip")
     return sum(
         (pricing.estimate(LipsyncRequest(placeholder, placeholder, float(slot.duration)))
@@ -194,8 +195,19 @@ def _narration(
         saved = json.loads(timing.read_text())
         if saved.get("key") == key:
             return NarrationTrack.from_dict(saved)
-    audio = [SegmentAudio(p, f) for p, f in zip(parts, flags, strict=True)]
-    track = build_narration(audio, wav, gap=GAP)
+    shared = film.pieces / "narration" / f"{key[:20]}.wav" if film.pieces else None
+    if shared is not None and shared.is_file() and shared.with_suffix(".json").is_file():
+        # Another run built this very master: its copy and timing, no mixing again.
+        saved = json.loads(shared.with_suffix(".json").read_text())
+        film.place(shared, "audio", "narration.wav")
+        track = NarrationTrack.from_dict({**saved, "path": str(wav)})
+    else:
+        audio = [SegmentAudio(p, f) for p, f in zip(parts, flags, strict=True)]
+        track = build_narration(audio, wav, gap=GAP)
+        if shared is not None:
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            copy_to(wav, shared)  # atomic: a run reading it sees it whole or not at all
+            write_atomic(shared.with_suffix(".json"), json.dumps(track.to_dict()).encode())
     timing.write_text(json.dumps({**track.to_dict(), "key": key}, indent=2))
     return track
 
@@ -307,7 +319,8 @@ def _assemble(
         film.progress.step("assembly", 0, 1)
         result = assemble(
             segments, track, outputs["film"], outputs["timeline"], size=film.size, fps=film.fps,
-            title=script.title, keyframes=frames, cache_dir=run.path("assembly"),
+            title=script.title, keyframes=frames, shared_cache=film.pieces is not None,
+            cache_dir=film.pieces / "segments" if film.pieces else run.path("assembly"),
             progress=lambda f: film.progress.step("assembly", round(f * 100), 100),
             subtitles=subtitles, subtitle_language=subtitle_language(spoken),
         )  # fmt: skip

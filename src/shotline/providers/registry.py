@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from importlib.metadata import entry_points
 
 from shotline.providers.contracts import Kind, Provider
@@ -23,6 +23,11 @@ ENTRY_POINT_GROUP = "shotline.providers"
 PLUGINS_ENV = "SHOTLINE_PLUGINS"
 
 Factory = Callable[[], Iterable[Provider]]
+
+
+def family(provider_id: str) -> str:
+    """``fal`` for ``fal.ltx-2``: the part before the first dot."""
+    return provider_id.split(".", 1)[0]
 
 
 class DuplicateProvider(ValueError):
@@ -50,6 +55,19 @@ class ProviderRegistry:
 
     def of_kind(self, kind: Kind) -> list[Provider]:
         return [p for p in self._providers.values() if p.info.kind is kind]
+
+    def candidates(self, kind: Kind, wanted: Sequence[str]) -> list[str]:
+        """Provider ids of ``kind`` in ``wanted`` order: a full id is itself, a family
+        (``fal``) each of its providers of that kind. The one place a list of families is
+        turned into providers (``--providers`` of a film run)."""
+        of_kind = [p.info.id for p in self.of_kind(kind)]
+        found: list[str] = []
+        for name in wanted:
+            ids = [i for i in of_kind if i == name] or [i for i in of_kind if family(i) == name]
+            found += [i for i in ids if i not in found]
+        if not found:
+            raise NotConfigured(f"no {kind} provider among --providers {','.join(wanted)}")
+        return found
 
     def all(self) -> list[Provider]:
         return list(self._providers.values())

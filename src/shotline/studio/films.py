@@ -209,11 +209,9 @@ class FilmRuns:
         self._pool.submit(self._execute, project, run, yes)
 
     def _execute(self, project: str, run: Run, yes: bool) -> None:
-        from shotline.film.pipeline import FilmPipeline  # the pipeline pulls in the providers
-
         progress = _RunLog(self, project, run)
         try:
-            pipeline = FilmPipeline(self.studio, run, progress=progress, approve=lambda _: yes)
+            pipeline = self.studio.film_pipeline(run, progress=progress, approve=lambda _: yes)
             state = pipeline.execute()
             self.record(project, run, state.phase.value, state.message or state.phase.value)
         except Canceled:
