@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from shotline.cli.common import app, console, friendly
-from shotline.config import Settings
+
+if TYPE_CHECKING:
+    from shotline.config import Settings
 
 
 def settings_for(data: Path | None) -> Settings:
+    from shotline.config import Settings  # pydantic: imported when a command runs, not for --help
+
     return Settings(SHOTLINE_DATA=data) if data is not None else Settings()
 
 

@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from shotline.cli.common import app, console, errors, friendly
-from shotline.config import Settings
 
 if TYPE_CHECKING:
     from shotline.studio.accounts import Accounts
@@ -25,6 +24,7 @@ DataOption = Annotated[
 
 def _accounts(data: Path | None) -> Accounts:
     from shotline.app import build_accounts
+    from shotline.config import Settings  # pydantic: imported when a command runs, not for --help
 
     return build_accounts(Settings(SHOTLINE_DATA=data) if data is not None else Settings())
 
