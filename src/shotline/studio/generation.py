@@ -32,6 +32,7 @@ import sqlalchemy as sa
 
 from shotline.assets.catalog import AssetKind
 from shotline.db import create_tables, metadata
+from shotline.jobs.inputs import CONTENT
 from shotline.jobs.records import JobRecord
 from shotline.jobs.status import JobStatus
 from shotline.media.errors import MediaError
@@ -363,7 +364,13 @@ class JobFollower:
         for row in jobs:
             job = self.studio.engine.get(row.job_id)
             frames = (job.params.get("first_frame"), job.params.get("last_frame"))
-            names = {Path(f).parent.name + Path(f).name for f in frames if f}  # blobs/ab/cdef..
+            # Inputs are named by content ("sha256:<hex>", jobs/inputs.py); rows written
+            # before that name a blob path (blobs/ab/cdef..).
+            names = {
+                str(f).removeprefix(CONTENT) if str(f).startswith(CONTENT)
+                else Path(f).parent.name + Path(f).name
+                for f in frames if f
+            }  # fmt: skip
             if job.result_asset == sha or sha in names:
                 return True
         return False
