@@ -197,6 +197,7 @@ def test_two_workers_a_kill_9_and_every_job_ends_once_where_it_can(tmp_path: Pat
     assert sorted(n for _, n in finished) == [1] * 5  # each ended exactly once
     submissions = fal.requests("POST")
     assert len(submissions) == 2  # one per paid job, the kill -9 notwithstanding
+    assert all(s.json["image_url"].startswith("data:image/png;base64,") for s in submissions)
     sent = sorted(base64.b64decode(s.json["image_url"].split(",", 1)[1]) for s in submissions)
     assert sent == sorted(v for k, v in inputs.items() if k.startswith("fal-"))
     for job in jobs:  # the rows name inputs by content hash, never by the desk's paths

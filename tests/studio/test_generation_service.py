@@ -85,8 +85,10 @@ def _load(rig: Rig, *clips: Clip, in_point: float, out_point: float) -> None:
     rig.timelines.select(PROJECT, in_point=in_point, out_point=out_point)
 
 
-def _frame_index(path: str | None) -> int:
-    assert path is not None
+def _frame_index(rig: Rig, name: str | None) -> int:
+    """The frame index in an input the job recorded (by content hash: ``sha256:<hex>``)."""
+    assert name is not None and name.startswith("sha256:")
+    path = rig.studio.engine.asset_path(name.removeprefix("sha256:"))
     return read_frame_index(np.asarray(Image.open(path).convert("RGB")))
 
 
@@ -126,8 +128,8 @@ def test_the_exact_frames_under_in_and_out_become_a_linked_clip(rig: Rig, tmp_pa
     assert started.track_index == 1 and started.frames == 48
     job = rig.studio.engine.wait(started.job_id)
     assert job.status is JobStatus.SUCCEEDED
-    assert _frame_index(job.params["first_frame"]) == 72  # the pixels the model received
-    assert _frame_index(job.params["last_frame"]) == 29
+    assert _frame_index(rig, job.params["first_frame"]) == 72  # the pixels the model received
+    assert _frame_index(rig, job.params["last_frame"]) == 29
 
     clip = _wait_clip(rig, started.clip_id, ClipStatus.READY)
     assert clip.source_type is SourceType.GENERATED
@@ -154,7 +156,7 @@ def test_a_gap_at_the_in_point_sends_only_the_out_frame(rig: Rig, tmp_path: Path
     assert started.last_frame.frame == 12  # 0.5 s into a 25 fps clip
     job = rig.studio.engine.wait(started.job_id)
     assert job.params["first_frame"] is None
-    assert _frame_index(job.params["last_frame"]) == 12
+    assert _frame_index(rig, job.params["last_frame"]) == 12
     clip = _wait_clip(rig, started.clip_id, ClipStatus.READY)
     assert clip.linked_clip_ids == ("b",)
     assert clip.track_index == 1  # above its source

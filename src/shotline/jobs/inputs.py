@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 import mimetypes
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from shotline.assets.blobs import check_sha
+from shotline.assets.blobs import check_sha, copy_to
 from shotline.assets.catalog import AssetCatalog, AssetKind
 from shotline.providers.contracts import Request, input_files
 
@@ -69,13 +70,27 @@ def stage(request: Request, catalog: AssetCatalog, owner: str) -> Request:
     return map_inputs(request, store)
 
 
-def localise(request: Request, catalog: AssetCatalog) -> Request:
+def localise(request: Request, catalog: AssetCatalog, folder: Path) -> Request:
     """Every content-named input as a local file of this machine (a hash-checked copy from the
-    shared store when needed). Paths that are not content-named are left as they are."""
+    shared store when needed), under ``folder`` with the suffix of its type (``.png``): providers
+    tell a file's type by its name. Paths that are not content-named are left as they are."""
 
     def fetch(path: Path) -> Path:
         sha = content_sha(path)
-        return path if sha is None else catalog.local_path(sha)
+        if sha is None:
+            return path
+        stored = catalog.local_path(sha)
+        suffix = mimetypes.guess_extension(catalog.get(sha).mime) or ""
+        named = folder / f"{sha}{suffix}"
+        if not named.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(stored, named)  # same file system: no copy
+            except FileExistsError:
+                pass
+            except OSError:
+                copy_to(stored, named)
+        return named
 
     return map_inputs(request, fetch)
 

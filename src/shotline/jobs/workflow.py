@@ -167,7 +167,8 @@ ASSET_KINDS: dict[str, AssetKind] = {
 def _request(services: Services, job: JobRecord) -> Request:
     """The job's request with its inputs as files of this machine (fetched by hash from the
     shared store when the job was submitted elsewhere)."""
-    return localise(request_from_params(job.params), services.catalog)
+    folder = services.config.work_root / job.id / "inputs"
+    return localise(request_from_params(job.params), services.catalog, folder)
 
 
 def _context(services: Services, job_id: str) -> JobContext:
