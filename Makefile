@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/frame_access.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/film.py
+	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/timeline_edit.py
 	$(BIN)/python bench/collab_propagation.py
 
