@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -30,8 +32,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-errors = Console(stderr=True)
+# soft_wrap: a line longer than the terminal (or 80 columns in a pipe) is left whole, so paths and
+# ids can be copied; tables still fit themselves to the width.
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,11 +48,32 @@ USER_ERRORS = (
 )  # fmt: skip
 
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
+
+
+def interrupted(message: str) -> NoReturn:
+    """End the process after Ctrl-C: one line, exit 130, nothing else.
+
+    ``os._exit`` rather than unwinding: the engine's threads may be in the middle of a step, and
+    stopping DBOS under them prints pages of tracebacks (and then waits for the step). Leaving
+    at once is a crash the engine is built to survive: the job rows and DBOS's workflows are in
+    SQLite/PostgreSQL, and the next process that starts an engine (``film resume``, a worker)
+    recovers the workflows of this dead one without paying for finished steps again.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this line short
+    errors.print(f"[bold yellow]interrupted:[/] {message}", highlight=False)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
 def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except KeyboardInterrupt:
+            interrupted("stopped; unfinished jobs stay queued for the next run or worker")
         except (typer.Exit, typer.Abort, TyperException):
             raise  # the command chose its exit; usage errors print themselves
         except USER_ERRORS as exc:

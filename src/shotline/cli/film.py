@@ -20,7 +20,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from typer.core import TyperGroup
 
-from shotline.cli.common import app, console, errors, friendly, parse_fps, parse_size
+from shotline.cli.common import (
+    app,
+    console,
+    errors,
+    friendly,
+    interrupted,
+    parse_fps,
+    parse_size,
+)
 from shotline.config import Settings
 
 if TYPE_CHECKING:  # imported lazily at run time: the pipeline pulls in the engine and DBOS
@@ -148,6 +156,7 @@ def print_report(state: RunState, run: Run) -> None:
 
 def _execute(run: Run, *, yes: bool) -> None:
     from shotline.app import running_studio
+    from shotline.film.generation import JobCanceled
     from shotline.film.pipeline import FilmPipeline
 
     console.print(f"run [bold]{run.id}[/] in {run.folder}", highlight=False)
@@ -155,6 +164,16 @@ def _execute(run: Run, *, yes: bool) -> None:
         pipeline = FilmPipeline(studio, run, progress=progress, approve=_approver(yes))
         try:
             state = pipeline.execute()
+        except KeyboardInterrupt:  # the pipeline saved where it stopped; leave at once
+            progress.bar.stop()
+            interrupted(f"run {run.id} stopped; its jobs stay queued: "
+                        f"shotline film resume {run.id} continues it")  # fmt: skip
+        except JobCanceled as exc:
+            progress.bar.stop()
+            errors.print(f"[bold red]canceled:[/] {exc}; run {run.id} stopped "
+                         f"(shotline film resume {run.id} generates it again)",
+                         highlight=False)  # fmt: skip
+            raise typer.Exit(1) from None
         finally:
             progress.bar.stop()
     print_report(state, run)

@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from shotline.cli.common import app, console, errors, friendly, parse_fps, parse_size, progress_bar
+from shotline.cli.common import (
+    app,
+    console,
+    errors,
+    friendly,
+    interrupted,
+    parse_fps,
+    parse_size,
+    progress_bar,
+)
 from shotline.config import Settings
 from shotline.providers.contracts import (
     ImageRequest,
@@ -84,13 +93,25 @@ def _request(
 
 
 def _follow(engine: GenerationEngine, job_id: str, label: str) -> None:
-    with progress_bar(label) as report:
-        while True:
-            job = engine.get(job_id)
-            report(job.progress)
-            if job.finished:
-                return
-            time.sleep(0.1)
+    """Show the job's progress until it ends. Ctrl-C leaves it queued (the next process with an
+    engine, or a worker, finishes it); a cancel from another shell ends this one in a line."""
+    from shotline.jobs.status import JobStatus
+
+    try:
+        with progress_bar(label) as report:
+            while True:
+                job = engine.get(job_id)
+                report(job.progress)
+                if job.finished:
+                    break
+                time.sleep(0.1)
+    except KeyboardInterrupt:
+        interrupted(f"job {job_id} is left to finish: the next generate or `shotline worker` "
+                    f"continues it; `shotline jobs cancel {job_id}` stops it")  # fmt: skip
+    if job.status is JobStatus.CANCELED:
+        errors.print(f"[bold red]canceled:[/] job {job_id} was canceled (shotline jobs "
+                     "cancel); its credits were refunded", highlight=False)  # fmt: skip
+        raise typer.Exit(1)
 
 
 def _report(job_id: str, studio: Studio, output: Path | None) -> None:
@@ -217,9 +238,16 @@ def jobs_show(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -> 
 def jobs_cancel(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -> None:
     """Cancel a queued or running job; its credits are refunded."""
     from shotline.app import running_studio
+    from shotline.jobs.status import JobStatus
 
     with running_studio(work=False) as studio:
-        record = studio.engine.cancel(_find(studio, job))
+        job_id = _find(studio, job)
+        before = studio.engine.get(job_id)
+        record = studio.engine.cancel(job_id)
+        if record.status is not JobStatus.CANCELED or before.finished:
+            errors.print(f"[bold red]error:[/] could not cancel job {record.id}: it has "
+                         f"already ended ({record.status.value})", highlight=False)  # fmt: skip
+            raise typer.Exit(1)
         console.print(f"job {record.id}: {record.status.value}")
 
 

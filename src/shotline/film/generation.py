@@ -122,6 +122,18 @@ class Tally:
 Step = Callable[[str, int, int], None]  # (label, done, total)
 
 
+class JobCanceled(Exception):
+    """A job the film waits for was canceled (``shotline jobs cancel`` from another shell): the
+    person stopped it on purpose, so the run stops too rather than going on without it."""
+
+    def __init__(self, job_id: str, name: str) -> None:
+        super().__init__(job_id, name)
+        self.job_id, self.name = job_id, name
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} ({self.name}) was canceled"
+
+
 class Generator:
     def __init__(self, studio: Studio, providers: Sequence[str], user: str, tally: Tally) -> None:
         self.studio = studio
@@ -215,6 +227,8 @@ class Generator:
                     continue
                 del pending[index]
                 plan = plans[index]
+                if job.status is JobStatus.CANCELED:
+                    raise JobCanceled(job.id, plan.ask.name)
                 if job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES:
                     plan.notes.append(f"{job.provider}: {job.error_type}: {job.error_message}")
                     self._choose(plan)

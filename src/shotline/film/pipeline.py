@@ -29,7 +29,7 @@ from shotline.app import Studio
 from shotline.film.budget import BudgetExceeded, check_budget, estimate
 from shotline.film.checkpoints import Choice, Scorer, choose, first_variant, reference_specs
 from shotline.film.context import Approve, FilmContext
-from shotline.film.generation import Ask, Generator, Tally, require
+from shotline.film.generation import Ask, Generator, JobCanceled, Tally, require
 from shotline.film.keyframes import adopt
 from shotline.film.progress import Progress, Silent
 from shotline.film.render import render
@@ -81,6 +81,15 @@ class FilmPipeline:
             self._phases(film, script)
         except BudgetExceeded as exc:
             self._finish(film, Phase.AWAITING_APPROVAL, str(exc))
+            raise
+        except JobCanceled as exc:
+            self._finish(film, Phase.FAILED, f"{exc}: shotline film resume {self.run.id} "
+                         "generates it again")  # fmt: skip
+            raise
+        except KeyboardInterrupt:  # not a failure: every job it started is left to finish
+            where = film.state.phase.value
+            self._finish(film, Phase.INTERRUPTED, f"interrupted during {where}: continue with "
+                         f"shotline film resume {self.run.id}")  # fmt: skip
             raise
         except BaseException as exc:
             self._finish(film, Phase.FAILED, f"{type(exc).__name__}: {exc}")

@@ -54,6 +54,7 @@ class Phase(StrEnum):
     AWAITING_PICK_KEYFRAMES = "awaiting_pick_keyframes"
     AWAITING_APPROVAL = "awaiting_approval"  # Phase 3's estimate needs a yes or a --budget
     RENDERING = "rendering"
+    INTERRUPTED = "interrupted"  # Ctrl-C: its jobs stay queued, ``film resume`` continues
     DONE = "done"
     FAILED = "failed"
 
