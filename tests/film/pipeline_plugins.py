@@ -1,6 +1,7 @@
 """A provider plugin for pipeline runs in other processes (``SHOTLINE_PLUGINS``): the offline
 video provider under the id ``counting.video``, logging every call to a file (so calls from a
-killed process and from its successor add up) and taking ``SHOTLINE_TEST_VIDEO_DELAY`` seconds (less when canceled)."""
+killed process and from its successor add up) and taking ``SHOTLINE_TEST_VIDEO_DELAY`` seconds
+(less when canceled)."""
 
 from __future__ import annotations
 

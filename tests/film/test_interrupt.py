@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shotline.film.runs import Phase, Run
-from tests.film.test_crash import environment
 from tests.film.pipeline_support import write_script_file
+from tests.film.test_crash import environment
 
 DEADLINE = 120.0
 
@@ -29,7 +29,7 @@ def jobs(database: Path, where: str = "1=1") -> list[tuple[str, str, str, str | 
     with sqlite3.connect(database, timeout=30) as conn:
         try:
             rows = conn.execute(
-                f"SELECT id, provider, status, prompt FROM jobs WHERE {where}"  # noqa: S608
+                f"SELECT id, provider, status, prompt FROM jobs WHERE {where}"
             ).fetchall()
         except sqlite3.OperationalError:  # the tables are not made yet
             return []
