@@ -54,6 +54,22 @@ def _existing(path: Path | None, what: str) -> Path | None:
     return path.resolve() if path is not None else None
 
 
+def _image(path: Path | None, what: str) -> Path | None:
+    """An image option, checked before any job exists (a job would fail later, nameless)."""
+    from PIL import Image, UnidentifiedImageError
+
+    found = _existing(path, what)
+    if found is not None:
+        try:
+            with Image.open(found) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise typer.BadParameter(
+                f"{what} {path} is not an image (PNG, JPEG or WebP expected)"
+            ) from None
+    return found
+
+
 def _request(
     kind: str,
     prompt: str | None,
@@ -73,11 +89,11 @@ def _request(
     if kind == "video":
         return VideoRequest(
             prompt or "", frames=frames, fps=parse_fps(fps), width=width, height=height,
-            first_frame=_existing(first, "--first"), last_frame=_existing(last, "--last"),
+            first_frame=_image(first, "--first"), last_frame=_image(last, "--last"),
             audio=audio, seed=seed,
         )  # fmt: skip
     if kind == "image":
-        references = tuple(p for p in (_existing(r, "--ref") for r in refs) if p is not None)
+        references = tuple(p for p in (_image(r, "--ref") for r in refs) if p is not None)
         return ImageRequest(prompt or "", width=width, height=height, references=references,
                             seed=seed)  # fmt: skip
     if kind == "speech":
@@ -114,13 +130,55 @@ def _follow(engine: GenerationEngine, job_id: str, label: str) -> None:
         raise typer.Exit(1)
 
 
-def _report(job_id: str, studio: Studio, output: Path | None) -> None:
+EXTENSIONS = {
+    "video/mp4": ".mp4",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "application/json": ".json",
+    "model/gltf-binary": ".glb",
+}
+
+
+def _viewable(studio: Studio, sha: str, job_id: str) -> Path:
+    """A file a person can open: the asset under ``<data>/results/`` with its type's extension
+    (blobs are stored by hash, without one). A hard link where possible: no second copy."""
+    import mimetypes
+
+    asset = studio.engine.catalog.get(sha)
+    blob = studio.engine.catalog.local_path(sha)
+    suffix = EXTENSIONS.get(asset.mime) or mimetypes.guess_extension(asset.mime) or ""
+    target = studio.settings.data_dir / "results" / f"{job_id}{suffix}"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.hardlink_to(blob)
+        except OSError:  # another filesystem (an S3 cache): copy
+            shutil.copyfile(blob, target)
+    return target
+
+
+def _report(job_id: str, studio: Studio, output: Path | None, *, detail: bool = False) -> None:
+    """The job as aligned lines, never cut: ids and paths are for copying."""
+    import json
+
     job = studio.engine.get(job_id)
-    table = Table(show_header=False, box=None)
     rows = {
         "job": job.id,
         "status": job.status.value,
         "provider": f"{job.provider} ({job.model})",
+    }
+    if detail:
+        label = studio.engine.labels.get(job.id)
+        if label is not None:
+            rows["made for"] = f"{label.origin} ({label.name})"
+        if job.prompt:
+            rows["prompt"] = job.prompt
+        rows["parameters"] = json.dumps(job.params, sort_keys=True, default=str)
+    rows |= {
         "estimated cost": _money(job.estimated_cost),
         "actual cost": _money(job.actual_cost),
         "cache": "hit: reused an earlier result, nothing paid" if job.cache_hit else "miss",
@@ -130,17 +188,18 @@ def _report(job_id: str, studio: Studio, output: Path | None) -> None:
     if events and events[0].message:  # what conforming to the model changed, or the cache source
         rows["adjusted" if not job.cache_hit else "source"] = events[0].message
     if job.result_asset:
-        path = studio.engine.catalog.local_path(job.result_asset)
         if output is not None:
             output.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, output)
-            path = output
-        rows["asset"] = str(path)
+            shutil.copyfile(studio.engine.catalog.local_path(job.result_asset), output)
+            rows["asset"] = str(output)
+        else:
+            rows["asset"] = str(_viewable(studio, job.result_asset, job.id))
     if job.error_message:
         rows["error"] = f"{job.error_type}: {job.error_message}"
+    width = max(len(key) for key in rows)
     for key, value in rows.items():
-        table.add_row(f"[bold]{key}[/]", value)
-    console.print(table)
+        console.print(f"[bold]{key:<{width}}[/]  ", end="")
+        console.print(value, highlight=False, markup=False)
     if job.status.value != "succeeded":
         raise typer.Exit(1)
 
@@ -157,7 +216,7 @@ def generate(
     first: Annotated[Path | None, typer.Option(help="First frame image (video).")] = None,
     last: Annotated[Path | None, typer.Option(help="Last frame image (video).")] = None,
     ref: Annotated[list[Path] | None, typer.Option(help="Reference image (image; repeat).")] = None,
-    frames: Annotated[int, typer.Option(help="Frame count (video).")] = 49,
+    frames: Annotated[int, typer.Option(min=1, help="Frame count (video), 1 or more.")] = 49,
     fps: Annotated[str, typer.Option(help="Frame rate (video).")] = "24",
     size: Annotated[str, typer.Option(help="WIDTHxHEIGHT.")] = "1280x720",
     audio: Annotated[bool, typer.Option(help="Generate sound with the video.")] = False,
@@ -198,6 +257,10 @@ def jobs_list(
     from shotline.jobs.status import JobStatus
 
     studio = build_studio()
+    if status is not None and status not in set(JobStatus):
+        raise typer.BadParameter(
+            f"--status must be one of {', '.join(s.value for s in JobStatus)}, not {status!r}"
+        )
     wanted = JobStatus(status) if status else None
     table = Table("job", "status", "kind", "provider", "user", "est.", "actual", "cache", "created")
     for job in studio.engine.store.list(user=user, status=wanted, limit=limit):
@@ -230,7 +293,7 @@ def jobs_show(job: Annotated[str, typer.Argument(help="Job id or prefix.")]) -> 
     for event in studio.engine.store.events(job_id):
         console.print(f"{event.at:%H:%M:%S} {event.status.value:<9} {event.message}")
     with contextlib.suppress(typer.Exit):  # show informs: a failed job is not a failed command
-        _report(job_id, studio, None)
+        _report(job_id, studio, None, detail=True)
 
 
 @jobs_app.command("cancel")

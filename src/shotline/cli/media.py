@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -57,8 +58,8 @@ def frame(
     """Extract the exact frame shown at a time (the frame whose interval contains it) as PNG."""
     from shotline.media.frames import extract_frame, save_png
 
-    if at < 0:
-        raise typer.BadParameter("--at must be 0 or more")
+    if not math.isfinite(at) or at < 0:
+        raise typer.BadParameter(f"--at must be a time in seconds, 0 or more (got {at})")
     save_png(extract_frame(file, time=at), output)
     console.print(f"wrote [bold]{output}[/]")
 

@@ -27,9 +27,11 @@ from shotline.assets.errors import AssetNotFound
 from shotline.costs.cachekey import cache_key
 from shotline.jobs.records import JobRecord
 from shotline.jobs.status import JobStatus
+from shotline.providers.builtin import missing_setting
 from shotline.providers.conform import conform
 from shotline.providers.contracts import Capabilities, Kind, Request
 from shotline.providers.errors import CapabilityError, NotConfigured, ProviderFailed
+from shotline.providers.registry import ProviderRegistry
 
 # Failures that asking the same provider the same thing again cannot fix.
 FINAL_FAILURES = frozenset({"Refused", "CapabilityError"})
@@ -135,12 +137,20 @@ class JobCanceled(Exception):
 
 
 class Generator:
-    def __init__(self, studio: Studio, providers: Sequence[str], user: str, tally: Tally) -> None:
+    def __init__(
+        self,
+        studio: Studio,
+        providers: Sequence[str],
+        user: str,
+        tally: Tally,
+        origin: str | None = None,
+    ) -> None:
         self.studio = studio
         self.engine = studio.engine
         self.providers = list(providers)
         self.user = user
         self.tally = tally
+        self.origin = origin  # "film run <id>": every job is labelled with it
 
     # -- providers ------------------------------------------------------------------------------
 
@@ -154,7 +164,7 @@ class Generator:
             ids = ids or [p.info.id for p in of_kind if p.info.id.startswith(f"{wanted}.")]
             found += [i for i in ids if i not in found]
         if not found:
-            raise NotConfigured(f"no {kind} provider among --providers {','.join(self.providers)}")
+            raise NotConfigured(missing_kinds_message(self.studio.registry, self.providers, [kind]))
         return found
 
     def capabilities_of(self, kind: Kind) -> Capabilities:
@@ -252,7 +262,10 @@ class Generator:
             self._done(index, Outcome(plan.ask, None, None, why, skipped=True), outcomes)
             return
         adopted = self._live_job(plan.key)
-        pending[index] = adopted or self.engine.submit(plan.ask.request, plan.provider, self.user)
+        job_id = adopted or self.engine.submit(plan.ask.request, plan.provider, self.user)
+        if self.origin is not None:
+            self.engine.labels.set(job_id, self.origin, f"{plan.ask.kind} {plan.ask.name}")
+        pending[index] = job_id
 
     def _settle(
         self,
@@ -274,6 +287,39 @@ class Generator:
     def _done(self, index: int, outcome: Outcome, outcomes: dict[int, Outcome]) -> None:
         outcomes[index] = outcome
         self.tally.count(outcome)
+
+
+def missing_kinds(
+    registry: ProviderRegistry, providers: Sequence[str], kinds: Sequence[Kind]
+) -> list[Kind]:
+    """The kinds among ``kinds`` that no provider in ``--providers`` offers."""
+    missing = []
+    for kind in kinds:
+        ids = [p.info.id for p in registry.of_kind(kind)]
+        if not any(i == w or i.startswith(f"{w}.") for w in providers for i in ids):
+            missing.append(kind)
+    return missing
+
+
+def missing_kinds_message(
+    registry: ProviderRegistry, providers: Sequence[str], kinds: Sequence[Kind]
+) -> str:
+    """What a person can do when ``--providers`` lacks whole kinds of model: which kinds, which
+    families are not configured at all (and the setting each needs), how to fill the gap."""
+    chain = ",".join(providers)
+    names = ", ".join(k.value for k in kinds[:-1]) + (" or " if len(kinds) > 1 else "")
+    names += kinds[-1].value
+    known = registry.ids()
+    unset = [
+        f"{p} is not configured: set {need}"
+        for p in providers
+        if (need := missing_setting(f"{p}.")) and not any(i.startswith(f"{p}.") for i in known)
+    ]
+    why = f" ({'; '.join(unset)})" if unset else ""
+    hint = f"add offline for stand-ins (--providers {chain},offline)"
+    if Kind.WRITER in kinds:
+        hint += f", or set {missing_setting('llm.')} for a writer"
+    return f"--providers {chain} has no {names} provider{why}: {hint}"
 
 
 def require(outcomes: Sequence[Outcome]) -> list[Path]:

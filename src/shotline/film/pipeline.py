@@ -20,6 +20,7 @@ Phase 3 lives in ``render``; this module holds the script, the references and th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +28,15 @@ from typing import Any
 
 from shotline.app import Studio
 from shotline.film.budget import BudgetExceeded, check_budget, estimate
-from shotline.film.checkpoints import Choice, Scorer, choose, first_variant, reference_specs
+from shotline.film.checkpoints import (
+    Choice,
+    Scorer,
+    checkpoint_message,
+    choose,
+    current_picks,
+    first_variant,
+    reference_specs,
+)
 from shotline.film.context import Approve, FilmContext
 from shotline.film.generation import Ask, Generator, JobCanceled, Tally, require
 from shotline.film.keyframes import adopt
@@ -74,7 +83,8 @@ class FilmPipeline:
         script = load_script(self.run.script_path) if self.run.script_path.is_file() else None
         scorer = self.scorer or (first_variant if state.options.yolo else None)
         tally = Tally()
-        gen = Generator(self.studio, state.options.providers, state.options.user, tally)
+        gen = Generator(self.studio, state.options.providers, state.options.user, tally,
+                        origin=f"film run {self.run.id}")  # fmt: skip
         film = FilmContext(self.studio, self.run, state, gen, self.progress, self.approve, scorer)
         state.message = ""
         try:
@@ -126,11 +136,7 @@ class FilmPipeline:
 
     def _stop(self, film: FilmContext, phase: Phase, what: str, missing: list[str]) -> None:
         film.state.phase = phase
-        names = ", ".join(missing if what == "refs" else [f"K{m}" for m in missing])
-        film.state.message = (
-            f"waiting for picks ({names}): shotline film pick {self.run.id} {what} "
-            f"KEY=VARIANT ..., then shotline film resume {self.run.id}"
-        )
+        film.state.message = checkpoint_message(self.run.id, film.state, film.run.picks(), missing)
 
     # -- Phase 1 --------------------------------------------------------------------------------
 
@@ -156,7 +162,7 @@ class FilmPipeline:
 
     def _references(self, film: FilmContext, script: Script) -> Choice:
         self._set_phase(film, Phase.REFERENCES)
-        picks = film.run.picks()
+        picks = current_picks(film.run.picks(), film.state.variant_basis)
         width, height = film.size
         asks: list[Ask] = []
         owners: list[tuple[str, int]] = []
@@ -203,7 +209,8 @@ class FilmPipeline:
                 asks.append(Ask("keyframe", f"K{boundary} v{variant}", request))
                 owners.append((str(boundary), variant))
         variants = self._generate(film, asks, owners, "keyframes", "keyframes")
-        picks = {k: v for k, v in film.run.picks().keyframes.items() if k in variants}
+        current = current_picks(film.run.picks(), film.state.variant_basis)
+        picks = {k: v for k, v in current.keyframes.items() if k in variants}
         choice = choose(variants, picks, film.run, film.scorer)
         if choice.missing:
             self._sheet(film, variants, "keyframes", "Keyframe variants")
@@ -228,10 +235,14 @@ class FilmPipeline:
         check_budget(film.options.budget, film.spent, cost)
         paths = require(film.gen.run(plans, label, self.progress.step))
         variants: dict[str, list[Path]] = {}
-        for (key, variant), path in zip(owners, paths, strict=True):
+        keys: dict[str, list[str]] = {}
+        for (key, variant), path, plan in zip(owners, paths, plans, strict=True):
             variants.setdefault(key, []).append(path)
+            keys.setdefault(key, []).append(plan.key or "")
             name = f"K{int(key):02d}" if folder == "keyframes" else key.replace(":", "-")
             film.place(path, folder, f"{name}-v{variant}{path.suffix or '.png'}")
+        for key, made in keys.items():  # what a pick of these variants is a pick of
+            film.state.variant_basis[key] = hashlib.sha256("|".join(made).encode()).hexdigest()[:16]
         return variants
 
     def _sheet(

@@ -23,6 +23,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from shotline.assets.blobs import sha256_file
+from shotline.files import write_atomic
 from shotline.film.assembly import SegmentClip, assemble
 from shotline.film.budget import BudgetExceeded, Estimate, check_budget, estimate
 from shotline.film.context import FilmContext
@@ -196,7 +197,8 @@ def _narration(
             return NarrationTrack.from_dict(saved)
     audio = [SegmentAudio(p, f) for p, f in zip(parts, flags, strict=True)]
     track = build_narration(audio, wav, gap=GAP)
-    timing.write_text(json.dumps({**track.to_dict(), "key": key}, indent=2))
+    # Atomic: ``film resume`` trusts this file when its key matches, so it is whole or absent.
+    write_atomic(timing, json.dumps({**track.to_dict(), "key": key}, indent=2).encode())
     return track
 
 

@@ -32,6 +32,7 @@ from shotline.costs.credits import CreditLedger
 from shotline.jobs import runtime
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.heartbeat import Heartbeat
+from shotline.jobs.labels import JobLabels
 from shotline.jobs.queues import QueueSpec, known_queue
 from shotline.jobs.records import JobRecord, JobStore
 from shotline.jobs.runtime import LIVE_STATES, Client, Dispatch, InProcess, new_executor_id
@@ -96,6 +97,7 @@ class GenerationEngine:
         self.catalog = catalog
         self.ledger = ledger
         self.store = store
+        self.labels = JobLabels(store.engine)  # what each job was made for (a film run)
         self.extra_queues = extra_queues
         self.vram = VramTracker()
         self.executor_id: str | None = None

@@ -19,6 +19,10 @@ class UnreadableMedia(MediaError, ValueError):
     """A file that exists but cannot be probed or decoded (not media, corrupt, no video...)."""
 
 
+class EmptyTimeline(MediaError, ValueError):
+    """A timeline with nothing to render."""
+
+
 class FFmpegError(MediaError, RuntimeError):
     """ffmpeg exited non-zero. Carries the command, exit code and the tail of stderr."""
 

@@ -29,7 +29,7 @@ from shotline.media.compose import (
     frame_map,
     plan_render,
 )
-from shotline.media.errors import MediaNotFound, UnreadableMedia
+from shotline.media.errors import EmptyTimeline, MediaNotFound, UnreadableMedia
 from shotline.media.ffmpeg import run_ffmpeg
 from shotline.media.probe import MediaInfo, open_container, probe
 from shotline.media.sources import resolve_source
@@ -491,7 +491,7 @@ def render_timeline(
         raise ValueError(f"size must be positive and even for yuv420p, got {size}")
     plan = plan_render(timeline, fps)
     if plan.frames == 0:
-        raise ValueError("the timeline is empty: nothing to render")
+        raise EmptyTimeline("the timeline is empty: add a clip before rendering")
     out = Path(out)
     sources = _Sources(base_dir)
     runs = _copy_runs(plan, sources, size) if allow_fast_path else None
