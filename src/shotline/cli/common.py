@@ -31,7 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    # Plain usage errors: one "Error: ..." line, where rich's box wraps paths mid-word at 80 columns.
+    # Plain usage errors: one "Error: ..." line (rich boxes wrap paths mid-word at 80 columns).
     rich_markup_mode=None,
 )
 # soft_wrap: a line longer than the terminal (or 80 columns in a pipe) is left whole, so paths and

@@ -17,6 +17,7 @@ What this adds to ``engine.submit``:
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -93,16 +94,17 @@ class Tally:
 
     def count(self, outcome: Outcome) -> None:
         tally, job = self.of(outcome.ask.kind), outcome.job
-        if outcome.skipped:
-            tally.skipped += 1
-        elif not outcome.ok:
-            tally.failed += 1
-        elif job is not None and job.cache_hit:
-            tally.reused += 1
-            tally.saved += job.estimated_cost or Decimal(0)
-        else:
-            tally.regenerated += 1
-            tally.paid += (job.actual_cost if job else None) or Decimal(0)
+        match classify(outcome):
+            case "skipped":
+                tally.skipped += 1
+            case "failed":
+                tally.failed += 1
+            case "reused":
+                tally.reused += 1
+                tally.saved += (job.estimated_cost if job else None) or Decimal(0)
+            case _:
+                tally.regenerated += 1
+                tally.paid += (job.actual_cost if job else None) or Decimal(0)
 
     @property
     def saved(self) -> Decimal:
@@ -122,6 +124,27 @@ class Tally:
 
 
 Step = Callable[[str, int, int], None]  # (label, done, total)
+Note = Callable[[str], None]
+
+
+def classify(outcome: Outcome) -> str:
+    """reused, regenerated, failed or skipped: the one rule behind every count a person sees
+    (the line after each batch and the run's table add up the same outcomes)."""
+    if outcome.skipped:
+        return "skipped"
+    if not outcome.ok:
+        return "failed"
+    if outcome.job is not None and outcome.job.cache_hit:
+        return "reused"
+    return "regenerated"
+
+
+def summarize(label: str, outcomes: Sequence[Outcome]) -> str:
+    """``keyframes: 5 regenerated, 28 reused`` for one batch."""
+    counts = Counter(classify(o) for o in outcomes)
+    parts = [f"{counts[k]} {k}" for k in ("regenerated", "reused", "failed", "skipped")
+             if counts[k]]  # fmt: skip
+    return f"{label}: {', '.join(parts) or 'nothing to do'}"
 
 
 class JobCanceled(Exception):
@@ -144,6 +167,7 @@ class Generator:
         user: str,
         tally: Tally,
         origin: str | None = None,
+        note: Note | None = None,
     ) -> None:
         self.studio = studio
         self.engine = studio.engine
@@ -151,6 +175,7 @@ class Generator:
         self.user = user
         self.tally = tally
         self.origin = origin  # "film run <id>": every job is labelled with it
+        self.note = note  # told what each batch came to
 
     # -- providers ------------------------------------------------------------------------------
 
@@ -220,7 +245,9 @@ class Generator:
 
     # -- running --------------------------------------------------------------------------------
 
-    def run(self, plans: Sequence[Plan], label: str, step: Step | None = None) -> list[Outcome]:
+    def run(
+        self, plans: Sequence[Plan], label: str, step: Step | None = None, *, report: bool = True
+    ) -> list[Outcome]:
         """Submit every plan, then wait for all; refused ones move to their next provider."""
         pending: dict[int, str] = {}
         outcomes: dict[int, Outcome] = {}
@@ -249,10 +276,13 @@ class Generator:
                 self._settle(index, plan, job, pending, outcomes)
             if step is not None:
                 step(label, len(outcomes), total)
-        return [outcomes[i] for i in range(total)]
+        done = [outcomes[i] for i in range(total)]
+        if report and self.note is not None and done:
+            self.note(summarize(label, done))
+        return done
 
     def run_one(self, ask: Ask) -> Outcome:
-        return self.run(self.plan([ask]), ask.name)[0]
+        return self.run(self.plan([ask]), ask.name, report=False)[0]
 
     def _submit(
         self, index: int, plan: Plan, pending: dict[int, str], outcomes: dict[int, Outcome]

@@ -38,7 +38,15 @@ from shotline.film.checkpoints import (
     reference_specs,
 )
 from shotline.film.context import Approve, FilmContext
-from shotline.film.generation import Ask, Generator, JobCanceled, Tally, require
+from shotline.film.generation import (
+    Ask,
+    Generator,
+    JobCanceled,
+    Outcome,
+    Tally,
+    require,
+    summarize,
+)
 from shotline.film.keyframes import adopt
 from shotline.film.progress import Progress, Silent
 from shotline.film.render import render
@@ -84,7 +92,7 @@ class FilmPipeline:
         scorer = self.scorer or (first_variant if state.options.yolo else None)
         tally = Tally()
         gen = Generator(self.studio, state.options.providers, state.options.user, tally,
-                        origin=f"film run {self.run.id}")  # fmt: skip
+                        origin=f"film run {self.run.id}", note=self.progress.note)  # fmt: skip
         film = FilmContext(self.studio, self.run, state, gen, self.progress, self.approve, scorer)
         state.message = ""
         try:
@@ -146,19 +154,23 @@ class FilmPipeline:
             where = str(self.run.script_path)
             raise ScriptError(where, ["the run has neither a script nor an idea"])
         self._set_phase(film, Phase.WRITING)
-        calls = 0
+        outcomes: list[Outcome] = []
 
         def ask(request: WriterRequest) -> Mapping[str, Any]:
-            nonlocal calls
-            calls += 1
+            calls = len(outcomes) + 1
             self.progress.step("writing the script", calls, 2 + film.options.segments)
             outcome = film.gen.run_one(Ask("writer", f"script call {calls}", request))
+            outcomes.append(outcome)
             if outcome.path is None:
                 raise ProviderFailed(outcome.error or "the writer failed")
             answer: Mapping[str, Any] = json.loads(outcome.path.read_text())
             return answer
 
-        return write_script(idea, ask, segments=film.options.segments, style=film.options.style)
+        try:
+            return write_script(idea, ask, segments=film.options.segments,
+                                style=film.options.style)  # fmt: skip
+        finally:
+            self.progress.note(summarize("script (writer calls)", outcomes))
 
     def _references(self, film: FilmContext, script: Script) -> Choice:
         self._set_phase(film, Phase.REFERENCES)

@@ -16,8 +16,10 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import multiprocessing
 import threading
 import wave
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,7 +138,37 @@ def _library() -> Any:
 
 
 def synthesize(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None) -> bytes:
-    """16-bit little-endian mono PCM at ``SAMPLE_RATE`` for ``text``."""
+    """16-bit little-endian mono PCM at ``SAMPLE_RATE`` for ``text``, the same for the same
+    inputs whatever was said before.
+
+    Each utterance is made in a fresh process. libespeak-ng keeps wave-generator state (the
+    phase of its pitch flutter among it) in C statics that carry over from one utterance to the
+    next and survive ``espeak_Terminate``: the same line came out hundreds of samples longer or
+    shorter depending on what the process had synthesised before, so a film's narration (many
+    lines, in queue order) differed from run to run and from ``generate speech`` alone. Worker
+    processes come from a fork server that has loaded nothing of libespeak-ng, one per line.
+    """
+    if abort is not None and abort():
+        return b""  # the caller checks its own cancellation next
+    return _processes().submit(_synthesize_here, text, voice, rate, pitch).result()
+
+
+_POOL: list[ProcessPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _processes() -> ProcessPoolExecutor:
+    with _POOL_LOCK:
+        if not _POOL:
+            context = multiprocessing.get_context("forkserver")
+            # Not the parent's __main__ (a CLI entry point or pytest): only what the work needs.
+            context.set_forkserver_preload(["shotline.providers.offline.espeak"])
+            _POOL.append(ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1))
+        return _POOL[0]
+
+
+def _synthesize_here(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None) -> bytes:
+    """``synthesize`` in this process (its state carries over: see ``synthesize``)."""
     with _LOCK:
         lib = _library()
         if _state["rate"] != SAMPLE_RATE:
