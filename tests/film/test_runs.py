@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -150,6 +151,13 @@ def test_runs_are_listed_whole_and_removed_without_touching_cached_assets(
                     line)  # fmt: skip
     listed = json.loads(cli(data, "film", "runs", "--json")[1])
     assert [r["id"] for r in listed] == [run.id]
+
+    with sqlite3.connect(data / "shotline.db") as conn:
+        (job_id,) = conn.execute(
+            "SELECT id FROM jobs WHERE kind = 'image' AND prompt LIKE '%Mara%' LIMIT 1"
+        ).fetchone()
+    code, out = cli(data, "jobs", "show", job_id)
+    assert code == 0 and f"made for        film run {run.id} (reference character:mara v" in out
 
     with run.lock("film resume"):  # another command holds it
         code, out = cli(data, "film", "rm", run.id)
