@@ -30,8 +30,8 @@ class Estimate:
         about = "about " if self.approximate else ""
         # A plan, worded as one: what each batch came to is noted after it runs (``summarize``).
         return (
-            f"{self.phase}: {self.generate} to generate ({about}${self.cost:.4f}), "
-            f"{self.cached} in the cache (free)"
+            f"{self.phase}: {self.generate} to generate for {about}${self.cost:.4f} "
+            f"({self.cached} in the cache, free)"
         )
 
 

@@ -17,9 +17,9 @@ import ctypes
 import functools
 import hashlib
 import multiprocessing
+import signal
 import threading
 import wave
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,23 +148,59 @@ def synthesize(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None
     lines, in queue order) differed from run to run and from ``generate speech`` alone. Worker
     processes come from a fork server that has loaded nothing of libespeak-ng, one per line.
     """
-    if abort is not None and abort():
-        return b""  # the caller checks its own cancellation next
-    return _processes().submit(_synthesize_here, text, voice, rate, pitch).result()
+    context = _forkserver()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_speak_once, args=(send, text, voice, rate, pitch), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while not receive.poll(0.02):
+            if abort is not None and abort():
+                child.kill()  # the caller checks its own cancellation next
+                return b""
+            if not child.is_alive() and not receive.poll(0):
+                raise ProviderFailed(
+                    f"the eSpeak process ended with code {child.exitcode} and no sound",
+                    provider="offline.espeak",
+                )
+        result: bytes | tuple[str, str] = receive.recv()
+    finally:
+        receive.close()
+        child.join(timeout=10)
+    if isinstance(result, tuple):
+        kind, message = result
+        error = CapabilityError if kind == "CapabilityError" else ProviderFailed
+        raise error(message.removeprefix("offline.espeak: "), provider="offline.espeak")
+    return result
 
 
-_POOL: list[ProcessPoolExecutor] = []
-_POOL_LOCK = threading.Lock()
+_CONTEXT_LOCK = threading.Lock()
 
 
-def _processes() -> ProcessPoolExecutor:
-    with _POOL_LOCK:
-        if not _POOL:
-            context = multiprocessing.get_context("forkserver")
-            # Not the parent's __main__ (a CLI entry point or pytest): only what the work needs.
-            context.set_forkserver_preload(["shotline.providers.offline.espeak"])
-            _POOL.append(ProcessPoolExecutor(1, mp_context=context, max_tasks_per_child=1))
-        return _POOL[0]
+def _forkserver() -> Any:
+    """Processes forked from a clean server (never from this process: its threads, and the
+    engine's, must not be copied mid-lock), with only this module preloaded."""
+    with _CONTEXT_LOCK:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["shotline.providers.offline.espeak"])
+        return context
+
+
+def _speak_once(send: Any, text: str, voice: Voice, rate: int, pitch: int) -> None:
+    """One utterance in a fresh process, sent back as PCM bytes or (error type, message)."""
+    # A terminal's Ctrl-C reaches the whole process group: the parent answers it in one line.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    result: bytes | tuple[str, str]
+    try:
+        result = _synthesize_here(text, voice, rate, pitch)
+    except Exception as exc:  # sent as plain data: provider errors take keyword arguments
+        result = (type(exc).__name__, str(exc))
+    try:
+        send.send(result)
+    except OSError:
+        pass  # the parent is gone (Ctrl-C): nobody to answer
+    finally:
+        send.close()
 
 
 def _synthesize_here(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None) -> bytes:
