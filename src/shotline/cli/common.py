@@ -74,8 +74,9 @@ def friendly(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
-        except KeyboardInterrupt:
-            interrupted("stopped; unfinished jobs stay queued for the next run or worker")
+        except KeyboardInterrupt:  # elsewhere than a generation in flight: unwind and close
+            errors.print("[bold yellow]interrupted[/]", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         except (typer.Exit, typer.Abort, TyperException):
             raise  # the command chose its exit; usage errors print themselves
         except USER_ERRORS as exc:
