@@ -141,7 +141,10 @@ def build_server(
     from shotline.studio.accounts import Accounts
     from shotline.studio.collab.saves import SaveService
     from shotline.studio.collab.service import TimelineService
+    from shotline.studio.dam import Dam
+    from shotline.studio.dam_sources import saved_timelines
     from shotline.studio.events import EventLog
+    from shotline.studio.exports import ExportService, media_file
     from shotline.studio.projects import Projects
     from shotline.studio.ratelimit import LoginLimiter
     from shotline.studio.services import StudioServices
@@ -151,6 +154,19 @@ def build_server(
     create_tables(database)  # the studio's own tables, now that their modules are imported
     events = EventLog(database)
     timelines = TimelineService(studio.settings.data_dir)
+    saves = SaveService(studio.settings.data_dir, timelines, events)
+    catalog = studio.engine.catalog
+    exports = ExportService(
+        database,
+        catalog,
+        events,
+        timelines.get,
+        lambda project, url: media_file(catalog, project, url),
+    )
+    exports.recover()
+    dam = Dam(database)
+    dam.add_source("saves", saved_timelines(saves))
+    dam.add_source("exports", exports.dam_items)
     return StudioServices(
         settings=studio.settings,
         studio=studio,
@@ -159,8 +175,10 @@ def build_server(
         events=events,
         login_limiter=LoginLimiter(),
         timelines=timelines,
-        saves=SaveService(studio.settings.data_dir, timelines, events),
+        saves=saves,
         provider_accounts=provider_accounts(studio.settings, studio.registry),
+        dam=dam,
+        exports=exports,
     )
 
 
@@ -175,6 +193,7 @@ def running_server(
         try:
             yield services
         finally:
+            services.exports.close()  # let a running render finish (it reads the engine)
             services.timelines.close()  # flush the live timelines to their stores
 
 
