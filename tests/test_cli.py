@@ -65,7 +65,7 @@ def test_errors_are_one_line_and_nonzero(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_text("not a video")
     result = runner.invoke(app, ["frame", str(junk), "--at", "0", "-o", str(tmp_path / "x.png")])
-    assert result.exit_code == 1 and "cannot open" in result.output
+    assert result.exit_code == 1 and "not a media file" in result.output
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"clips": [{"id": "x", "startTime": -3, "duration": 1}]}))
     result = runner.invoke(app, ["render", str(bad), "-o", str(tmp_path / "o.mp4")])

@@ -154,31 +154,47 @@ def _local_sources(timeline: Timeline, base: Path) -> list[str]:
 
 FORMATS = ("otio", "edl", "fcp7", "fcpxml")
 SUFFIXES = {"otio": ".otio", "edl": ".edl", "fcp7": ".xml", "fcpxml": ".fcpxml"}
+FORMAT_HELP = "otio, edl, fcp7 (FCP 7 XML) or fcpxml"
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"format must be one of {', '.join(FORMATS)}")
+    return fmt
 
 
 @app.command("export")
 @friendly
 def export_(
     timeline_file: Annotated[Path, typer.Argument(metavar="TIMELINE.json")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="otio, edl, fcp7 or fcpxml.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP + ".")],
     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
     track: Annotated[int, typer.Option(help="Video track for EDL (1 = V1).")] = 1,
     fps: Annotated[str | None, typer.Option(help="Rate to conform to (default: clips').")] = None,
+    timecode: Annotated[
+        str | None,
+        typer.Option(help="EDL timecode at 29.97/59.94: df (drop-frame, the default) or ndf."),
+    ] = None,
 ) -> None:
     """Export a saved timeline for another editor (OpenTimelineIO, EDL, FCP 7 XML, FCPXML)."""
+    from shotline.files import refuse_overwriting
     from shotline.interchange import export_timeline
-    from shotline.savefile import load_timeline
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"format must be one of {', '.join(FORMATS)}")
-    timeline = load_timeline(timeline_file)
-    target = output or timeline_file.with_suffix(SUFFIXES[fmt])
+    chosen = _format(fmt)
+    if timecode not in (None, "df", "ndf"):
+        raise typer.BadParameter("--timecode must be df or ndf")
+    rate = parse_fps(fps) if fps else None
+    target = output or timeline_file.with_suffix(SUFFIXES[chosen])
+    refuse_overwriting(target, [timeline_file])
+    timeline = open_timeline(timeline_file)
     written = export_timeline(
         timeline,
         target,
-        fmt,
-        rate=parse_fps(fps) if fps else None,
+        chosen,
+        rate=rate,
         track_index=track - 1,
+        drop_frame=None if timecode is None else timecode == "df",
+        base_dir=timeline_file.parent,
     )
     console.print(f"wrote [bold]{written}[/]")
 
@@ -186,14 +202,26 @@ def export_(
 @app.command("import")
 @friendly
 def import_(
-    file: Annotated[Path, typer.Argument(help="An .otio, .edl or FCP 7 .xml file.")],
+    file: Annotated[Path, typer.Argument(help="An .otio, .edl, FCP 7 .xml/.fcp7 or .fcpxml file.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Timeline JSON to write.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=FORMAT_HELP + " (default: from the suffix)."),
+    ] = None,
+    fps: Annotated[
+        str | None,
+        typer.Option(help="The EDL's frame rate (EDLs do not record it; ours say it)."),
+    ] = None,
 ) -> None:
     """Import an edit from another editor into a shotline timeline."""
+    from shotline.files import refuse_overwriting
     from shotline.interchange import import_timeline
     from shotline.savefile import save_timeline
 
-    timeline = import_timeline(file)
+    chosen = _format(fmt) if fmt is not None else None
+    rate = parse_fps(fps) if fps else None
+    refuse_overwriting(output, [file])
+    timeline = import_timeline(file, chosen, rate=rate)
     save_timeline(timeline, output)
     console.print(
         f"wrote [bold]{output}[/]: {len(timeline.clips)} clips on "

@@ -8,11 +8,10 @@ from typing import Any
 
 import opentimelineio as otio
 
-from shotline.interchange import fcpxml
+from shotline.interchange import edl, fcpxml
 from shotline.interchange.errors import InterchangeError
 from shotline.interchange.formats import ADAPTERS, resolve_format
 from shotline.interchange.from_otio import from_otio
-from shotline.interchange.timing import DEFAULT_RATE
 from shotline.timeline.model import Timeline
 
 
@@ -21,34 +20,62 @@ def import_timeline(
 ) -> Timeline:
     """Read ``path`` as a validated timeline.
 
-    ``fmt`` as for ``export_timeline``. ``rate`` is only for EDLs, which do not record theirs
-    (default 24). Unreadable files, unknown formats and timelines that break a rule (overlaps,
-    clips past the end of their media) raise ``InterchangeError`` naming the file.
+    ``fmt`` as for ``export_timeline``. ``rate`` is for EDLs, which do not record theirs: ours
+    state it in a comment, drop-frame ones can only be 29.97 or 59.94, any other needs it. A
+    video clip's own sound, laid on audio tracks as NLEs do, comes back as its ``hasAudio``.
+    Unreadable files, unknown formats and timelines that break a rule (overlaps, clips past the
+    end of their media) raise ``InterchangeError`` naming the file.
     """
     source = Path(path)
     fmt = resolve_format(source, fmt)
     if not source.is_file():
         raise InterchangeError(f"{source}: no such file")
-    options: dict[str, Any] = {}
-    if fmt == "edl":
-        options["rate"] = float(rate or DEFAULT_RATE)
     try:
-        if fmt == "fcpxml":
-            fcpxml.check_readable(source.read_text(encoding="utf-8"))
-        read = otio.adapters.read_from_file(str(source), ADAPTERS[fmt], **options)
+        read = _read(source, fmt, rate)
     except InterchangeError as exc:
         raise InterchangeError(f"{source}: {exc}") from exc
     except Exception as exc:  # adapters raise anything from OTIOError to ExpatError
         raise InterchangeError(f"{source}: cannot read as {fmt}: {exc}") from exc
+    try:
+        return from_otio(read, fold_sound=fmt != "otio")
+    except InterchangeError as exc:
+        raise InterchangeError(f"{source}: {exc}") from exc
+
+
+def _read(source: Path, fmt: str, rate: Fraction | None) -> Any:
+    if fmt == "edl":
+        checked = edl.readable(source.read_text(encoding="utf-8"), rate)
+        read = otio.adapters.read_from_string(checked.text, ADAPTERS[fmt], rate=checked.rate)
+    elif fmt == "fcpxml":
+        readable = fcpxml.readable(source.read_text(encoding="utf-8"))
+        with fcpxml.exact_adapter():
+            read = otio.adapters.read_from_string(readable.text, ADAPTERS[fmt])
+    else:
+        read = otio.adapters.read_from_file(str(source), ADAPTERS[fmt])
     if not isinstance(read, otio.schema.Timeline):
         # FCPXML libraries and OTIO files may hold a collection; we open single timelines.
         timelines = list(read.find_children(descended_from_type=otio.schema.Timeline))
         if len(timelines) != 1:
-            raise InterchangeError(
-                f"{source}: holds {len(timelines)} timelines; expected exactly one"
-            )
+            raise InterchangeError(f"holds {len(timelines)} timelines; expected exactly one")
         read = timelines[0]
-    try:
-        return from_otio(read)
-    except InterchangeError as exc:
-        raise InterchangeError(f"{source}: {exc}") from exc
+    if fmt == "fcpxml":
+        _fcpxml_back(read, readable)
+    return read
+
+
+def _fcpxml_back(read: Any, readable: fcpxml.Readable) -> None:
+    """Undo what ``fcpxml.readable`` did for the adapter: rates back to the file's own, media
+    lengths exact, and tracks no longer named after their lanes (``0``, ``-1``)."""
+    fcpxml.relabel(read, float(readable.rate))
+    for track in read.tracks:
+        track.name = ""
+    for clip in read.find_clips():
+        reference = clip.media_reference
+        length = readable.asset_lengths.get(getattr(reference, "target_url", None) or "")
+        available = getattr(reference, "available_range", None)
+        if length is not None and available is not None:
+            frames_ = length * readable.rate  # whole unless the media ends mid-frame
+            value = float(frames_) if frames_.denominator != 1 else int(frames_)
+            reference.available_range = otio.opentime.TimeRange(
+                available.start_time, otio.opentime.RationalTime(value, float(readable.rate))
+            )
