@@ -165,7 +165,7 @@ def _rewrite_event(line: str, fcm_drop: bool, rate: Fraction, nominal: int) -> s
         if int(frames) >= nominal:
             raise InterchangeError(
                 f"timecode {fields[i]} counts frame {int(frames)}, but {format_rate(rate)} fps "
-                f"counts frames 0-{nominal - 1}: give the EDL's real rate (import --fps)"
+                f"counts 0-{nominal - 1}: give the EDL's real rate (import --fps)"
             )
         drop = fcm_drop or separator in ";,"
         fields[i] = f"{hours}:{minutes}:{seconds}{';' if drop else ':'}{frames}"

@@ -119,17 +119,21 @@ def file_url(source: str, base_dir: Path) -> str:
     return (path if path.is_absolute() else (base_dir / path).absolute()).as_uri()
 
 
-def _source_lengths(built: Any) -> dict[str, tuple[Fraction, Fraction]]:
-    """Exact length (seconds, whole frames of the source's rate) and rate of each clip's media,
-    by URL, from our fields; the sequence-rate ranges the formats are cut in round it."""
-    found = {}
+def _source_lengths(built: Any) -> dict[str, tuple[Fraction, Fraction | None]]:
+    """Each clip's media by URL: its exact length in seconds (whole frames of its rate when it
+    has one) and that rate. The sequence-rate ranges the formats are cut in would round it."""
+    found: dict[str, tuple[Fraction, Fraction | None]] = {}
     for clip in built.find_clips():
         saved = _saved(clip)
         url = getattr(clip.media_reference, "target_url", None)
-        if url and saved.get("sourceDuration") is not None and saved.get("sourceFps"):
+        if not url or saved.get("sourceDuration") is None:
+            continue
+        length = Fraction(repr(float(saved["sourceDuration"])))  # 65.77 is 6577/100
+        if saved.get("sourceFps"):
             source_rate = parse_rate(str(saved["sourceFps"]))
-            count = frame_count(float(saved["sourceDuration"]), source_rate)
-            found[url] = (frame_start(count, source_rate), source_rate)
+            found[url] = (frame_start(frame_count(length, source_rate), source_rate), source_rate)
+        else:
+            found[url] = (length, None)  # sound without a frame rate: the length as saved
     return found
 
 
@@ -139,10 +143,9 @@ def _files_at_source_rate(built: Any) -> None:
     lengths = _source_lengths(built)
     for clip in built.find_clips():
         reference = clip.media_reference
-        url = getattr(reference, "target_url", None)
-        if url in lengths:
-            seconds_, source_rate = lengths[url]
-            count = frames_exact(seconds_, source_rate)
+        length, source_rate = lengths.get(getattr(reference, "target_url", None) or "", (0, None))
+        if source_rate is not None:
+            count = frames_exact(length, source_rate)
             reference.available_range = span(frames(0, source_rate), frames(count, source_rate))
 
 
