@@ -72,8 +72,8 @@ def frame(
 
     if at < 0:
         raise typer.BadParameter("--at must be 0 or more")
-    image_format(output)  # an unknown suffix fails before any work
     refuse_overwriting(output, [file])
+    image_format(output)  # an unknown suffix fails before any work
     if file.suffix.lower() == ".json":
         source, index, label = _timeline_frame(file, at)
         refuse_overwriting(output, [source])
