@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shotline.timeline.edits import add_clip
+from shotline.timeline.edits import add_clip, add_track
 from shotline.timeline.errors import EditError
-from shotline.timeline.model import Clip, ClipKind, SourceType, Timeline, Track
+from shotline.timeline.model import Clip, ClipKind, SourceType, Timeline
 from shotline.timeline.resolve import BoundaryFrames, resolve_frame
 from shotline.timeline.timecode import TIME_EPSILON, before
 
@@ -64,21 +64,6 @@ def free_track_above(timeline: Timeline, start: float, end: float, below: int) -
     return len(timeline.tracks)
 
 
-def with_track(timeline: Timeline, index: int) -> Timeline:
-    """``timeline`` with video tracks up to ``index`` (new ones named V3, V4...)."""
-    tracks = list(timeline.tracks)
-    taken = {t.id for t in tracks}
-    while len(tracks) <= index:
-        number = len(tracks) + 1
-        track_id, n = f"v{number}", number
-        while track_id in taken:
-            n += 1
-            track_id = f"v{n}"
-        taken.add(track_id)
-        tracks.append(Track(track_id, f"V{number}"))
-    return timeline.with_(tracks=tuple(tracks))
-
-
 def place_generated(timeline: Timeline, span: GenerationSpan, clip: Clip) -> Timeline:
     """Add ``clip`` (its media fields filled in) at the in point on the span's track, linked to
     its sources. Its duration is the span's, or the media's when that is shorter."""
@@ -95,4 +80,6 @@ def place_generated(timeline: Timeline, span: GenerationSpan, clip: Clip) -> Tim
         source_type=SourceType.GENERATED,
         linked_clip_ids=span.source_clip_ids,
     )
-    return add_clip(with_track(timeline, span.track_index), placed)
+    while len(timeline.tracks) <= span.track_index:
+        timeline = add_track(timeline, ClipKind.VIDEO)
+    return add_clip(timeline, placed)
