@@ -166,6 +166,8 @@ def test_outputs_never_replace_inputs(timeline_file: Path, clip_30: Path, tmp_pa
         ["frame", str(copy), "--at", "1", "-o", str(copy)],
         ["export", str(timeline_file), "-f", "otio", "-o", str(timeline_file)],
         ["import", str(timeline_file), "-f", "otio", "-o", str(timeline_file)],
+        ["generate", "video", "--first", str(copy), "-o", str(copy)],
+        ["film", "--script", str(timeline_file), "-o", str(timeline_file)],
     ]
     for args in attempts:
         result = runner.invoke(app, args)

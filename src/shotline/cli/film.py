@@ -202,6 +202,10 @@ def new(
 
     if (idea is None) == (script is None):
         raise typer.BadParameter("give an IDEA or --script FILE (one of them)")
+    if output is not None and script is not None:
+        from shotline.files import refuse_overwriting
+
+        refuse_overwriting(output, [script])
     width, height = parse_size(size)
     rate = parse_fps(fps)
     loaded = load_script(script) if script is not None else None  # validated before any write

@@ -189,6 +189,11 @@ def generate(
         return
     request = _request(kind, prompt, first, last, ref or [], frames or 49, fps, size, audio, seed,
                        voice, video, sound)  # fmt: skip
+    if output is not None:
+        from shotline.files import refuse_overwriting
+
+        inputs = [p for p in (first, last, video, sound, *(ref or [])) if p is not None]
+        refuse_overwriting(output, inputs)
     settings = Settings()
     with running_studio(settings) as studio:
         provider_id = studio.provider_id(Kind(kind), provider, model)
