@@ -80,6 +80,7 @@ def test_truncated_file_reports_what_decodes(truncated: tuple[Path, TestCard]) -
     assert info.frame_count == decoded  # what really decodes, not the header's 96
     assert info.duration == pytest.approx(decoded / 24, abs=0.1)
     assert info.damage == f"{path}: truncated: {decoded} of {card.frames} frames decode"
+    assert info.claimed_duration == pytest.approx(4.0, abs=0.05)  # what the header promised
 
 
 def _decode_all(path: Path) -> Iterator[object]:

@@ -29,6 +29,7 @@ class MediaInfo:
     sample_rate: int | None = None
     channels: int | None = None
     damage: str | None = None  # e.g. "truncated: 46 of 96 frames decode"; None when intact
+    claimed_duration: float | None = None  # what a damaged file's header promises (seconds)
 
     @property
     def display_size(self) -> tuple[int, int] | None:
@@ -134,7 +135,9 @@ def probe(path: str | Path) -> MediaInfo:
         size = _file_size(path)
         video_cut = _cut(video, size) if video is not None else None
         audio_cut = _cut(audio, size) if audio is not None else None
+        claimed = None
         if size is not None and (video_cut is not None or audio_cut is not None):
+            claimed = max(durations, default=0.0)
             # The index and the data disagree: measure what is really there.
             ends = []
             if video is not None and fps is not None and video_cut is not None:
@@ -164,4 +167,5 @@ def probe(path: str | Path) -> MediaInfo:
             sample_rate=audio.codec_context.sample_rate if audio is not None else None,
             channels=audio.codec_context.channels if audio is not None else None,
             damage=f"{path}: {damage}" if damage else None,
+            claimed_duration=claimed,
         )
