@@ -107,3 +107,58 @@ def test_scale_out_worker_does_the_work(tmp_path: Path) -> None:
             worker.terminate()
             worker.wait(timeout=30)
         assert worker.returncode == 0  # SIGTERM is a clean shutdown
+
+
+def _first_and_last(path: Path) -> tuple[int, int]:
+    import av
+
+    from shotline.media.testcard import read_frame_index
+
+    with av.open(str(path)) as container:
+        frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    return read_frame_index(frames[0]), read_frame_index(frames[-1])
+
+
+def test_generate_between_in_and_out_of_a_timeline(tmp_path: Path) -> None:
+    from fractions import Fraction
+
+    from shotline.media.testcard import TestCard, write_testcard
+    from shotline.savefile import load_timeline, save_timeline
+    from shotline.timeline import Clip, Timeline
+
+    rate = Fraction(24)
+    for name in ("a", "b"):
+        write_testcard(TestCard(rate, 1.0, gop=6), tmp_path / "media" / f"{name}.mp4")
+    edit = Timeline(name="cut", clips=(
+        Clip("a", "a.mp4", 0.0, 1.0, source="media/a.mp4", source_fps=rate, source_duration=1.0),
+        Clip("b", "b.mp4", 1.0, 0.5, source="media/b.mp4", source_fps=rate, source_duration=1.0,
+             trim_start=0.5),
+    ))  # fmt: skip
+    path = tmp_path / "cut.json"
+    save_timeline(edit, path)
+    # In on the last frame of a (23), out on the first frame shown of b (its frame 12).
+    run = shotline(tmp_path, "generate", "video", "--timeline", "cut.json", "--in", "0.96",
+                   "--out", "1.0", "--prompt", "a jeep", "--size", "320x180")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    after = load_timeline(path)
+    (made,) = [c for c in after.clips if c.id not in ("a", "b")]
+    assert (made.track_index, made.start, made.linked_clip_ids) == (1, 0.96, ("a", "b"))
+    assert made.duration == pytest.approx(0.04) and made.prompt == "a jeep"
+    media = tmp_path / str(made.source)
+    assert _first_and_last(media) == (23, 12)  # the exact frames under in and out, in and out
+    # The same span again: V2 is taken there now, so it goes on a new V3 above.
+    run = shotline(tmp_path, "generate", "video", "--timeline", "cut.json", "--in", "0.96",
+                   "--out", "1.0", "--prompt", "again", "--size", "320x180")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    again = load_timeline(path)
+    assert [t.name for t in again.tracks] == ["V1", "V2", "V3"]
+    assert {c.track_index for c in again.clips if c.prompt == "again"} == {2}
+    # A span in a gap sends no frames and links to nothing.
+    run = shotline(tmp_path, "generate", "video", "--timeline", "cut.json", "--in", "3",
+                   "--out", "4", "--size", "320x180")  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    gap = [c for c in load_timeline(path).clips if c.start == 3.0]
+    assert [(c.track_index, c.linked_clip_ids) for c in gap] == [(0, ())]
+    bad = shotline(tmp_path, "generate", "video", "--timeline", "cut.json", "--in", "2",
+                   "--out", "1")  # fmt: skip
+    assert bad.returncode != 0 and "must come after the in point" in " ".join(bad.stderr.split())

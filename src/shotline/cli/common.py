@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import NoReturn, ParamSpec, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,6 +26,9 @@ from shotline.providers.errors import ProviderError
 from shotline.studio.errors import StudioError
 from shotline.timeline import TimelineError
 from shotline.timeline.timecode import RateError, parse_rate
+
+if TYPE_CHECKING:
+    from shotline.timeline.model import Timeline
 
 app = typer.Typer(
     help="shotline: a timeline-aware AI film studio.",
@@ -111,6 +115,17 @@ def progress_bar(label: str) -> Iterator[Callable[[float], None]]:
         task = bar.add_task(label, total=1.0)
         yield lambda fraction: bar.update(task, completed=min(1.0, max(0.0, fraction)))
         bar.update(task, completed=1.0)
+
+
+def open_timeline(path: Path) -> Timeline:
+    """Load a saved timeline, saying what is odd about it (links to clips that are not there)."""
+    from shotline.savefile import load_timeline
+    from shotline.timeline import dangling_links
+
+    timeline = load_timeline(path)
+    for problem in dangling_links(timeline):
+        errors.print(f"[yellow]warning:[/] {path}: {problem}", highlight=False)
+    return timeline
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -272,6 +272,10 @@ def new(
         raise typer.BadParameter("give an IDEA or --script FILE (one of them)")
     if idea is not None and not idea.strip():
         raise typer.BadParameter("the idea is empty: say in a sentence what the film is about")
+    if output is not None and script is not None:
+        from shotline.files import refuse_overwriting
+
+        refuse_overwriting(output, [script])
     width, height = parse_size(size)
     rate = parse_fps(fps)
     spend = _budget(budget)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import tempfile
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +21,7 @@ from shotline.cli.common import (
     errors,
     friendly,
     interrupted,
+    open_timeline,
     parse_fps,
     parse_size,
     progress_bar,
@@ -216,7 +220,10 @@ def generate(
     first: Annotated[Path | None, typer.Option(help="First frame image (video).")] = None,
     last: Annotated[Path | None, typer.Option(help="Last frame image (video).")] = None,
     ref: Annotated[list[Path] | None, typer.Option(help="Reference image (image; repeat).")] = None,
-    frames: Annotated[int, typer.Option(min=1, help="Frame count (video), 1 or more.")] = 49,
+    frames: Annotated[
+        int | None,
+        typer.Option(min=1, help="Frame count (video; default 49, or in to out), 1 or more."),
+    ] = None,
     fps: Annotated[str, typer.Option(help="Frame rate (video).")] = "24",
     size: Annotated[str, typer.Option(help="WIDTHxHEIGHT.")] = "1280x720",
     audio: Annotated[bool, typer.Option(help="Generate sound with the video.")] = False,
@@ -228,14 +235,38 @@ def generate(
     priority: Annotated[int, typer.Option(help="Higher runs sooner.")] = 0,
     user: Annotated[str | None, typer.Option(help="Whose credits pay (default: you).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Copy result here.")] = None,
+    timeline: Annotated[
+        Path | None,
+        typer.Option(help="Generate between --in and --out of this saved timeline (video)."),
+    ] = None,
+    in_point: Annotated[float | None, typer.Option("--in", help="In point, seconds.")] = None,
+    out_point: Annotated[float | None, typer.Option("--out", help="Out point, seconds.")] = None,
 ) -> None:
-    """Run one generation through the engine: cost estimate, credits, cache, progress."""
+    """Run one generation through the engine: cost estimate, credits, cache, progress.
+
+    With --timeline T.json --in S --out S (video): the frames under in and out (within two
+    frames of a clip's edge; none from a gap) are the first and last frames, and the result is
+    written into the timeline as a clip on a free track above its sources, linked to them.
+    """
     from shotline.app import running_studio
 
     if kind not in KINDS:
         raise typer.BadParameter(f"kind must be one of {', '.join(KINDS)}")
-    request = _request(kind, prompt, first, last, ref or [], frames, fps, size, audio, seed,
+    if timeline is not None or in_point is not None or out_point is not None:
+        if kind != "video" or timeline is None or in_point is None or out_point is None:
+            raise typer.BadParameter("generate video --timeline T.json --in S --out S: all three")
+        if first is not None or last is not None:
+            raise typer.BadParameter("with --timeline the first and last frames come from it")
+        job = _Job(provider, model, frames, fps, size, audio, seed, force, priority, user, output)
+        _generate_on_timeline(timeline, in_point, out_point, prompt or "", job)
+        return
+    request = _request(kind, prompt, first, last, ref or [], frames or 49, fps, size, audio, seed,
                        voice, video, sound)  # fmt: skip
+    if output is not None:
+        from shotline.files import refuse_overwriting
+
+        inputs = [p for p in (first, last, video, sound, *(ref or [])) if p is not None]
+        refuse_overwriting(output, inputs)
     settings = Settings()
     with running_studio(settings) as studio:
         provider_id = studio.provider_id(Kind(kind), provider, model)
@@ -243,6 +274,96 @@ def generate(
                                       priority=priority, force=force)  # fmt: skip
         _follow(studio.engine, job_id, f"{kind} on {provider_id}")
         _report(job_id, studio, output)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """The generate options that a timeline generation passes on."""
+
+    provider: str
+    model: str | None
+    frames: int | None
+    fps: str
+    size: str
+    audio: bool
+    seed: int | None
+    force: bool
+    priority: int
+    user: str | None
+    output: Path | None
+
+
+def _generate_on_timeline(
+    path: Path, in_point: float, out_point: float, prompt: str, opts: _Job
+) -> None:
+    """The core loop from the command line: frames under in/out, one job, a linked clip."""
+    from shotline.app import running_studio
+    from shotline.files import refuse_overwriting
+    from shotline.media.frames import extract_frame, save_png
+    from shotline.media.probe import probe
+    from shotline.media.sources import resolve_source
+    from shotline.savefile import save_timeline
+    from shotline.timeline import Clip, FrameRef
+    from shotline.timeline.placement import place_generated, plan_generation
+    from shotline.timeline.timecode import frame_count, frame_start
+
+    rate, (width, height) = parse_fps(opts.fps), parse_size(opts.size)
+    edit = open_timeline(path)
+    span = plan_generation(edit, in_point, out_point)
+    frames = opts.frames or max(2, frame_count(span.duration, rate))
+    settings = Settings()
+
+    def boundary(ref: FrameRef | None, name: str, folder: Path) -> Path | None:
+        if ref is None or ref.source is None:
+            return None  # a gap (or a clip with no media yet) sends no frame
+        return save_png(extract_frame(resolve_source(ref.source, path.parent), frame=ref.frame),
+                        folder / name)  # fmt: skip
+
+    with tempfile.TemporaryDirectory(prefix="shotline-frames-") as tmp:
+        request = VideoRequest(
+            prompt, frames=frames, fps=rate, width=width, height=height,
+            first_frame=boundary(span.frames.first, "in.png", Path(tmp)),
+            last_frame=boundary(span.frames.last, "out.png", Path(tmp)),
+            audio=opts.audio, seed=opts.seed,
+        )  # fmt: skip
+        with running_studio(settings) as studio:
+            provider_id = studio.provider_id(Kind.VIDEO, opts.provider, opts.model)
+            who = opts.user or settings.user
+            job_id = studio.engine.submit(
+                request, provider_id, who, priority=opts.priority, force=opts.force
+            )
+            _follow(studio.engine, job_id, f"video on {provider_id}")
+            media = opts.output or path.parent / "media" / f"generated-{job_id[:8]}.mp4"
+            refuse_overwriting(media, [path])
+            _report(job_id, studio, media)  # copies the result beside the timeline
+            job = studio.engine.get(job_id)
+    info = probe(media)
+    length = info.duration
+    if info.fps is not None and info.frame_count:
+        length = float(frame_start(info.frame_count, info.fps))
+    source = os.path.relpath(media.resolve(), path.parent.resolve())
+    clip = Clip(
+        id=f"gen-{job_id[:8]}", name=f"AI: {prompt}" if prompt else "AI clip", start=in_point,
+        duration=length, source=Path(source).as_posix(), source_duration=length,
+        source_fps=info.fps, width=info.width, height=info.height, has_audio=info.has_audio,
+        prompt=prompt or None, cost=float(job.actual_cost) if job.actual_cost is not None else None,
+        extra={"jobId": job_id},
+    )  # fmt: skip
+    if edit.has_clip(clip.id):
+        clip = clip.with_(id=f"{clip.id}-{len(edit.clips)}")  # the same cached result again
+    placed = place_generated(edit, span, clip)
+    save_timeline(placed, path)
+    sent = [
+        f"{side} frame {ref.frame} of {ref.clip_id!r}" if ref else f"no {side} frame (gap)"
+        for side, ref in (("first", span.frames.first), ("last", span.frames.last))
+    ]
+    final = placed.clip(clip.id)
+    console.print(
+        f"placed [bold]{final.id}[/] on V{final.track_index + 1} at {final.start:.3f}-"
+        f"{final.end:.3f} s in {path}, linked to {', '.join(final.linked_clip_ids) or 'nothing'}; "
+        f"sent {', '.join(sent)}",
+        highlight=False,
+    )
 
 
 @jobs_app.command("list")

@@ -132,6 +132,8 @@ class _Sources:
                 sar, pix_fmt, extradata, video_id = _inspect(path)
             except UnreadableMedia as exc:
                 raise UnreadableMedia(f"clip {clip.id!r}: {exc}") from exc
+            if info.damage:
+                self.warn(f"clip {clip.id!r} ({clip.name}): {info.damage}")
             self._by_path[path] = _Media(path, info, sar, pix_fmt, extradata, video_id)
         return self._by_path[path]
 
