@@ -52,6 +52,7 @@ from shotline.film.progress import Progress, Silent
 from shotline.film.render import render
 from shotline.film.runs import Phase, Run, RunState
 from shotline.film.sheet import contact_sheet
+from shotline.language import language_name, language_of
 from shotline.providers.contracts import ImageRequest, Kind, WriterRequest
 from shotline.providers.errors import ProviderFailed
 from shotline.story.errors import ScriptError
@@ -167,10 +168,28 @@ class FilmPipeline:
             return answer
 
         try:
-            return write_script(idea, ask, segments=film.options.segments,
-                                style=film.options.style)  # fmt: skip
+            script = write_script(idea, ask, segments=film.options.segments,
+                                  style=film.options.style)  # fmt: skip
         finally:
             self.progress.note(summarize("script (writer calls)", outcomes))
+        for note in self._language_notes(film, idea, script):
+            film.progress.note(note)
+            film.gen.tally.notes.append(note)
+        return script
+
+    def _language_notes(self, film: FilmContext, idea: str, script: Script) -> list[str]:
+        """Say so when the story is not told in the idea's language, or only partly can be."""
+        wanted = language_of(idea)
+        told = language_of(" ".join(s.narration for s in script.segments))
+        name, writer = language_name(wanted), film.gen.candidates(Kind.WRITER)[0]
+        if told != wanted:
+            return [f"{writer} told this {name} idea in {language_name(told)}: edit "
+                    f"{self.run.script_path} or use a writer model that writes {name}"]  # fmt: skip
+        if wanted != "en" and self.studio.registry.get(writer).info.offline:
+            return [f"{writer} is no language model: this {name} idea keeps your words (title, "
+                    f"logline, first line) and the rest is told in stock {name} lines; the image "
+                    "prompts stay English. Configure a writer model for a real script"]  # fmt: skip
+        return []
 
     def _references(self, film: FilmContext, script: Script) -> Choice:
         self._set_phase(film, Phase.REFERENCES)
