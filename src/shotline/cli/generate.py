@@ -83,6 +83,29 @@ def _request(
     return LipsyncRequest(clip, track, duration=probe(clip).duration)
 
 
+def _check_cost(
+    studio: Studio, provider_id: str, request: Request, *, yes: bool, budget: Decimal | None
+) -> None:
+    """Before anything is submitted: an unknown price needs --yes or --budget; a known one must
+    fit the budget."""
+    from shotline.providers.conform import conform
+
+    info = studio.registry.get(provider_id).info
+    cost = info.pricing.estimate(conform(request, info).request)
+    if cost is None:
+        if not yes and budget is None:
+            raise typer.BadParameter(
+                f"the cost of {provider_id} is unknown before it runs ({info.pricing.describe()})"
+                ": pass --yes to accept it, or --budget USD"
+            )
+        errors.print(f"{provider_id}: cost unknown before it runs, accepted", highlight=False)
+    elif budget is not None and cost > budget:
+        raise typer.BadParameter(
+            f"the estimate ${cost:.4f} ({info.pricing.describe()}) is above --budget "
+            f"${budget:.4f}: nothing was submitted"
+        )
+
+
 def _follow(engine: GenerationEngine, job_id: str, label: str) -> None:
     with progress_bar(label) as report:
         while True:
@@ -148,8 +171,16 @@ def generate(
     priority: Annotated[int, typer.Option(help="Higher runs sooner.")] = 0,
     user: Annotated[str | None, typer.Option(help="Whose credits pay (default: you).")] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Copy result here.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept an unknown cost.")] = False,
+    budget: Annotated[
+        Decimal | None, typer.Option(help="Refuse if the estimate is above this (USD).")
+    ] = None,
 ) -> None:
-    """Run one generation through the engine: cost estimate, credits, cache, progress."""
+    """Run one generation through the engine: cost estimate, credits, cache, progress.
+
+    ``--model`` takes our short name (ltx-2) or the provider's own endpoint id as its model page
+    spells it (fal-ai/ltx-2-19b/distilled/image-to-video); an endpoint id we have no table for
+    is passed through as given, and its cost, unknown before it runs, needs --yes or --budget."""
     from shotline.app import running_studio
 
     if kind not in KINDS:
@@ -159,6 +190,7 @@ def generate(
     settings = Settings()
     with running_studio(settings) as studio:
         provider_id = studio.provider_id(Kind(kind), provider, model)
+        _check_cost(studio, provider_id, request, yes=yes, budget=budget)
         job_id = studio.engine.submit(request, provider_id, user or settings.user,
                                       priority=priority, force=force)  # fmt: skip
         _follow(studio.engine, job_id, f"{kind} on {provider_id}")

@@ -10,12 +10,17 @@ from shotline.providers.contracts import LocalProvider, Provider
 from shotline.providers.http import (
     ComfyUIProvider,
     FallbackChat,
+    FalProvider,
     OpenAIChat,
+    ReplicateProvider,
     RunwayProvider,
     fal_providers,
     replicate_providers,
 )
+from shotline.providers.http.fal import passthrough_model as fal_passthrough
+from shotline.providers.http.replicate import passthrough_model as replicate_passthrough
 from shotline.providers.offline import offline_providers
+from shotline.providers.registry import Passthrough
 
 # What an unconfigured provider family needs, for the error a user sees when asking for it.
 NEEDS = {
@@ -67,6 +72,22 @@ def builtin_providers(settings: Settings) -> list[Provider]:
         providers.append(ComfyUIProvider(base_url=settings.comfyui_url))
     providers += _writers(settings)
     return providers
+
+
+def builtin_passthrough(settings: Settings) -> dict[str, Passthrough]:
+    """Families that serve an endpoint id with no table (``--model fal-ai/...``), configured."""
+    made: dict[str, Passthrough] = {}
+    if settings.fal_key:
+        key, url = settings.fal_key, settings.fal_url
+        made["fal"] = lambda kind, endpoint: FalProvider(
+            fal_passthrough(kind, endpoint), api_key=key, base_url=url
+        )
+    if settings.replicate_api_token:
+        token, rurl = settings.replicate_api_token, settings.replicate_url
+        made["replicate"] = lambda kind, name: ReplicateProvider(
+            replicate_passthrough(kind, name), api_token=token, base_url=rurl
+        )
+    return made
 
 
 def missing_setting(provider_id: str) -> str | None:

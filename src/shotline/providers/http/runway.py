@@ -91,20 +91,19 @@ class RunwayProvider:
         **client_options: Any,
     ) -> None:
         self.model = model
+        # gen4_turbo: duration 5 or 10 s, one of RATIOS as its output size, 5 credits ($0.05)
+        # a second (README table; the sources are cited there).
+        caps = Capabilities(first_frame=True, durations=(Fraction(5), Fraction(10)), sizes=RATIOS)
         self.info = ProviderInfo(
             id=f"runway.{model.replace('_', '-')}",
             kind=Kind.VIDEO,
             model=model,
             version=API_VERSION,
             label=f"Runway {model}",
-            capabilities=Capabilities(
-                first_frame=True,
-                duration_step=Fraction(5),
-                min_duration=Fraction(5),
-                max_duration=Fraction(10),
-            ),
-            pricing=PerSecond({0: usd_per_second}),
+            capabilities=caps,
+            pricing=PerSecond({0: usd_per_second}, capabilities=caps),
             queue="cloud-runway",
+            endpoints=(model,),
         )
         self.client = client or HttpClient(
             base_url,
@@ -121,7 +120,9 @@ class RunwayProvider:
         return fitted
 
     def _seconds(self, request: VideoRequest) -> int:
-        return max(5, min(10, 5 * round(request.duration / 5)))
+        """The model's seconds for a conformed request (the one rounding rule: up)."""
+        seconds = self.info.capabilities.length(request.frames, request.fps, self.info.id).seconds
+        return int(seconds or 0)
 
     def payload(self, request: Request) -> dict[str, Any]:
         fitted = self._fitted(request)
