@@ -296,7 +296,8 @@ def credits(
 def worker() -> None:
     """Work the generation queues of the configured database until Ctrl-C (scale-out)."""
     from shotline.app import serve_worker
+    from shotline.db import printable_url
 
     settings = Settings()
-    errors.print(f"worker on {settings.database} (Ctrl-C to stop)", highlight=False)
+    errors.print(f"worker on {printable_url(settings.database)} (Ctrl-C to stop)", highlight=False)
     serve_worker(settings)

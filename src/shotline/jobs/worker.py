@@ -17,7 +17,7 @@ from shotline.assets.blobs import BlobStore, LocalBlobStore
 from shotline.assets.catalog import AssetCatalog
 from shotline.config import Settings
 from shotline.costs.credits import DAILY_FRAMES, CreditLedger
-from shotline.db import create_tables, make_engine
+from shotline.db import create_tables, make_engine, printable_url
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
 from shotline.jobs.queues import QueueSpec
@@ -69,7 +69,7 @@ def run_worker(
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     engine.start()
-    log.info("worker %s started on %s", engine.executor_id, config.database)
+    log.info("worker %s started on %s", engine.executor_id, printable_url(config.database))
     try:
         stop.wait()
     finally:

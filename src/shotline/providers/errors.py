@@ -52,6 +52,11 @@ class ProviderFailed(ProviderError):
     ran = True
 
 
+class UnsafeResult(ProviderFailed):
+    """The result URL a provider named breaks the download rules (``shotline.net``: not https,
+    a private address, too large, too slow): the job ran, its result is not fetched."""
+
+
 class TransientError(ProviderError, ConnectionError):
     """5xx, timeout, dropped connection, unreadable body: the same call may work later."""
 

@@ -24,6 +24,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 import httpx
+from pydantic import SecretStr
 
 from shotline.providers.conform import Conformed, conform
 from shotline.providers.contracts import (
@@ -48,6 +49,7 @@ from shotline.providers.errors import CapabilityError, ProviderFailed, Refused, 
 from shotline.providers.http.client import (
     DEFAULT_TIMEOUT,
     HttpClient,
+    authorization,
     data_uri,
     is_moderation,
     output_path,
@@ -284,7 +286,7 @@ class FalProvider:
         self,
         model: FalModel | str,
         *,
-        api_key: str,
+        api_key: str | SecretStr,
         base_url: str = "https://queue.fal.run",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         client: HttpClient | None = None,
@@ -305,7 +307,7 @@ class FalProvider:
         self.client = client or HttpClient(
             base_url,
             provider=self.info.id,
-            headers={"Authorization": f"Key {api_key}"},
+            headers={"Authorization": authorization("Key", api_key)},
             timeout=timeout,
             **client_options,
         )
@@ -472,6 +474,8 @@ class FalProvider:
         self.client.close()
 
 
-def fal_providers(api_key: str, base_url: str = "https://queue.fal.run") -> list[FalProvider]:
+def fal_providers(
+    api_key: str | SecretStr, base_url: str = "https://queue.fal.run"
+) -> list[FalProvider]:
     """Every model in the table, sharing nothing but the key and base URL."""
     return [FalProvider(m, api_key=api_key, base_url=base_url) for m in MODELS.values()]

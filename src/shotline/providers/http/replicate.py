@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
@@ -49,6 +50,7 @@ from shotline.providers.errors import CapabilityError, ProviderFailed, Refused, 
 from shotline.providers.http.client import (
     DEFAULT_TIMEOUT,
     HttpClient,
+    authorization,
     data_uri,
     is_moderation,
     mime_of,
@@ -151,7 +153,7 @@ class ReplicateProvider:
         self,
         model: ReplicateModel | str,
         *,
-        api_token: str,
+        api_token: str | SecretStr,
         base_url: str = "https://api.replicate.com",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         data_uri_limit: int = DATA_URI_LIMIT,
@@ -174,7 +176,7 @@ class ReplicateProvider:
         self.client = client or HttpClient(
             base_url,
             provider=self.info.id,
-            headers={"Authorization": f"Bearer {api_token}"},
+            headers={"Authorization": authorization("Bearer", api_token)},
             timeout=timeout,
             **client_options,
         )
@@ -316,6 +318,6 @@ class ReplicateProvider:
 
 
 def replicate_providers(
-    api_token: str, base_url: str = "https://api.replicate.com"
+    api_token: str | SecretStr, base_url: str = "https://api.replicate.com"
 ) -> list[ReplicateProvider]:
     return [ReplicateProvider(m, api_token=api_token, base_url=base_url) for m in MODELS.values()]

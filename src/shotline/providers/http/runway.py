@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
@@ -35,6 +36,7 @@ from shotline.providers.errors import CapabilityError, ProviderFailed, Refused, 
 from shotline.providers.http.client import (
     DEFAULT_TIMEOUT,
     HttpClient,
+    authorization,
     data_uri,
     output_path,
     require,
@@ -82,7 +84,7 @@ class RunwayProvider:
     def __init__(
         self,
         *,
-        api_key: str,
+        api_key: str | SecretStr,
         base_url: str = "https://api.dev.runwayml.com",
         model: str = "gen4_turbo",
         usd_per_second: Decimal = Decimal("0.05"),
@@ -108,7 +110,10 @@ class RunwayProvider:
         self.client = client or HttpClient(
             base_url,
             provider=self.info.id,
-            headers={"Authorization": f"Bearer {api_key}", "X-Runway-Version": API_VERSION},
+            headers={
+                "Authorization": authorization("Bearer", api_key),
+                "X-Runway-Version": API_VERSION,
+            },
             timeout=timeout,
             **client_options,
         )
