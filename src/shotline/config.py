@@ -101,6 +101,7 @@ class Settings(BaseSettings):
 # (key field, its variable, base-URL field, its variable): which URL each key is sent to.
 KEY_ROUTES = (
     ("fal_key", "FAL_KEY", "fal_url", "SHOTLINE_FAL_URL"),
+    ("fal_key", "FAL_KEY", "fal_api_url", "SHOTLINE_FAL_API_URL"),  # account billing
     ("replicate_api_token", "REPLICATE_API_TOKEN", "replicate_url", "SHOTLINE_REPLICATE_URL"),
     ("runwayml_api_secret", "RUNWAYML_API_SECRET", "runway_url", "SHOTLINE_RUNWAY_URL"),
     ("openrouter_api_key", "OPENROUTER_API_KEY", "llm_url", "SHOTLINE_LLM_URL"),
