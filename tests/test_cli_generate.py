@@ -53,11 +53,14 @@ def test_offline_generation_then_cache_hit(tmp_path: Path) -> None:
 def test_fal_generation_costs_and_credits(tmp_path: Path, fal: FalFake) -> None:
     env = {"FAL_KEY": "fal-test-key", "SHOTLINE_FAL_URL": fal.url}
     first = frame_png(tmp_path / "a.png", 20)
-    run = shotline(tmp_path, "generate", "video", "--provider", "fal", "--prompt", "a jeep",
-                   "--first", str(first), "--frames", "120", **env)  # fmt: skip
+    run = shotline(tmp_path, "generate", "video", "--provider", "fal", "--model", "ltx-2",
+                   "--prompt", "a jeep", "--first", str(first), "--frames", "120",
+                   **env)  # fmt: skip
     assert run.returncode == 0, run.stderr
-    # LTX-2 wants 8n+1 frames: 120 -> 121; 1280x720x121 = 111.5 MP -> 112 MP at $0.0008
-    assert "$0.0896" in run.stdout and "adjusted        frames 120 -> 121" in run.stdout
+    # LTX-2 wants 8n+1 frames and sizes on 32: 120 -> 121, 1280x720 -> 1280x736;
+    # 1280x736x121 = 114.0 MP -> 114 MP at $0.0008
+    assert "$0.0912" in run.stdout
+    assert "adjusted        frames 120 -> 121; size 1280x720 -> 1280x736" in run.stdout
     submits = fal.requests("POST")
     assert len(submits) == 1
     assert submits[0].json["image_url"].startswith("data:image/png;base64,")
@@ -65,6 +68,29 @@ def test_fal_generation_costs_and_credits(tmp_path: Path, fal: FalFake) -> None:
     assert "129 of 250 frames left today (121 used, 0 held by running jobs)" in credits.stdout
     reset = shotline(tmp_path, "credits", "--reset", **env)
     assert "250 of 250 frames left" in reset.stdout
+
+
+def test_an_endpoint_id_without_a_table_needs_yes_or_a_budget(tmp_path: Path, fal: FalFake) -> None:
+    env = {"FAL_KEY": "fal-test-key", "SHOTLINE_FAL_URL": fal.url}
+    first = frame_png(tmp_path / "a.png", 20)
+    args = ["generate", "video", "--provider", "fal", "--model", "fal-ai/brand-new/image-to-video",
+            "--prompt", "a jeep", "--first", str(first)]  # fmt: skip
+    refused = shotline(tmp_path, *args, **env)
+    assert refused.returncode != 0
+    assert "cost of fal:video:fal-ai/brand-new/image-to-video is unknown" in refused.stderr
+    assert fal.requests("POST") == []  # nothing was submitted
+    run = shotline(tmp_path, *args, "--yes", **env)
+    assert run.returncode == 0, run.stderr
+    (submit,) = fal.requests("POST")
+    assert submit.path == "/fal-ai/brand-new/image-to-video"
+    assert set(submit.json) == {"prompt", "image_url"}  # passed through as given
+    assert "cost unknown before it runs, accepted" in run.stderr
+    # the provider's own id for a model we do have a table for picks the table
+    over = shotline(tmp_path, "generate", "video", "--provider", "fal", "--model",
+                    "fal-ai/ltx-2-19b/distilled/image-to-video", "--prompt", "x",
+                    "--frames", "121", "--budget", "0.01", **env)  # fmt: skip
+    assert over.returncode != 0 and "is above --budget $0.0100" in over.stderr
+    assert len(fal.requests("POST")) == 1
 
 
 def test_unconfigured_provider_is_one_clear_line(tmp_path: Path) -> None:
@@ -76,8 +102,8 @@ def test_unconfigured_provider_is_one_clear_line(tmp_path: Path) -> None:
 def test_failed_job_refunds_and_can_be_retried(tmp_path: Path, fal: FalFake) -> None:
     env = {"FAL_KEY": "fal-test-key", "SHOTLINE_FAL_URL": fal.url}
     fal.outcomes.append("completed-with-error")
-    run = shotline(tmp_path, "generate", "video", "--provider", "fal", "--prompt", "a jeep",
-                   "--frames", "41", **env)  # fmt: skip
+    run = shotline(tmp_path, "generate", "video", "--provider", "fal", "--model", "ltx-2",
+                   "--prompt", "a jeep", "--frames", "41", **env)  # fmt: skip
     assert run.returncode == 1
     assert "failed" in run.stdout and "Internal error during inference" in run.stdout
     assert "250 of 250" in shotline(tmp_path, "credits", **env).stdout  # refunded

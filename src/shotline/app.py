@@ -18,7 +18,12 @@ from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
 from shotline.jobs.worker import build_engine, run_worker
 from shotline.providers.accounts import AccountKeys, ProviderAccounts
-from shotline.providers.builtin import NEEDS, builtin_providers, missing_setting
+from shotline.providers.builtin import (
+    NEEDS,
+    builtin_passthrough,
+    builtin_providers,
+    missing_setting,
+)
 from shotline.providers.contracts import Kind
 from shotline.providers.errors import NotConfigured
 from shotline.providers.registry import ProviderRegistry, build_registry
@@ -42,26 +47,19 @@ class Studio:
         return not self.settings.database.startswith(("postgresql", "postgres"))
 
     def provider_id(self, kind: Kind, provider: str, model: str | None = None) -> str:
-        """Resolve ``--provider``/``--model``: a full id (``fal.ltx-2``), a family and model
-        (``fal`` + ``ltx-2``), or a family with one provider of the kind (``offline``)."""
-        wanted = f"{provider}.{model}" if model else provider
-        if wanted in self.registry:
-            return wanted
-        family = [
-            p.info.id for p in self.registry.of_kind(kind) if p.info.id.startswith(f"{provider}.")
-        ]
-        if not model and len(family) == 1:
-            return family[0]
-        if not family and (need := missing_setting(f"{provider}.")):
-            raise NotConfigured(f"{provider} is not configured: set {need}")
-        if not model and family:
-            raise NotConfigured(f"{provider} has several {kind} models: pick one with --model "
-                                f"({', '.join(i.split('.', 1)[1] for i in family)})")  # fmt: skip
-        return self.registry.get(wanted).info.id  # raises NotConfigured listing the known ids
+        """Resolve ``--provider``/``--model`` (see ``ProviderRegistry.resolve``), saying which
+        setting a known but unconfigured family needs."""
+        try:
+            return self.registry.resolve(kind, provider, model)
+        except NotConfigured:
+            configured = any(i.startswith(f"{provider}.") for i in self.registry.ids())
+            if not configured and (need := missing_setting(f"{provider}.")):
+                raise NotConfigured(f"{provider} is not configured: set {need}") from None
+            raise
 
 
 def build_registry_for(settings: Settings) -> ProviderRegistry:
-    return build_registry(builtin_providers(settings))
+    return build_registry(builtin_providers(settings), passthrough=builtin_passthrough(settings))
 
 
 def blob_store(settings: Settings) -> BlobStore | None:
@@ -126,7 +124,12 @@ def running_studio(
 
 def serve_worker(settings: Settings | None = None) -> None:
     settings = settings or Settings()
-    run_worker(settings, builtin_providers(settings), blobs=blob_store(settings))
+    run_worker(
+        settings,
+        builtin_providers(settings),
+        blobs=blob_store(settings),
+        passthrough=builtin_passthrough(settings),
+    )
 
 
 def build_server(

@@ -112,6 +112,29 @@ def _request(
     return LipsyncRequest(clip, track, duration=probe(clip).duration)
 
 
+def _check_cost(
+    studio: Studio, provider_id: str, request: Request, *, yes: bool, budget: Decimal | None
+) -> None:
+    """Before anything is submitted: an unknown price needs --yes or --budget; a known one must
+    fit the budget."""
+    from shotline.providers.conform import conform
+
+    info = studio.registry.get(provider_id).info
+    cost = info.pricing.estimate(conform(request, info).request)
+    if cost is None:
+        if not yes and budget is None:
+            raise typer.BadParameter(
+                f"the cost of {provider_id} is unknown before it runs ({info.pricing.describe()})"
+                ": pass --yes to accept it, or --budget USD"
+            )
+        errors.print(f"{provider_id}: cost unknown before it runs, accepted", highlight=False)
+    elif budget is not None and cost > budget:
+        raise typer.BadParameter(
+            f"the estimate ${cost:.4f} ({info.pricing.describe()}) is above --budget "
+            f"${budget:.4f}: nothing was submitted"
+        )
+
+
 def _follow(engine: GenerationEngine, job_id: str, label: str) -> None:
     """Show the job's progress until it ends. Ctrl-C leaves it queued (the next process with an
     engine, or a worker, finishes it); a cancel from another shell ends this one in a line."""
@@ -241,13 +264,20 @@ def generate(
     ] = None,
     in_point: Annotated[float | None, typer.Option("--in", help="In point, seconds.")] = None,
     out_point: Annotated[float | None, typer.Option("--out", help="Out point, seconds.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept an unknown cost.")] = False,
+    budget: Annotated[
+        Decimal | None, typer.Option(help="Refuse if the estimate is above this (USD).")
+    ] = None,
 ) -> None:
     """Run one generation through the engine: cost estimate, credits, cache, progress.
 
     With --timeline T.json --in S --out S (video): the frames under in and out (within two
     frames of a clip's edge; none from a gap) are the first and last frames, and the result is
     written into the timeline as a clip on a free track above its sources, linked to them.
-    """
+
+    ``--model`` takes our short name (ltx-2) or the provider's own endpoint id as its model page
+    spells it (fal-ai/ltx-2-19b/distilled/image-to-video); an endpoint id we have no table for
+    is passed through as given, and its cost, unknown before it runs, needs --yes or --budget."""
     from shotline.app import running_studio
 
     if kind not in KINDS:
@@ -257,7 +287,8 @@ def generate(
             raise typer.BadParameter("generate video --timeline T.json --in S --out S: all three")
         if first is not None or last is not None:
             raise typer.BadParameter("with --timeline the first and last frames come from it")
-        job = _Job(provider, model, frames, fps, size, audio, seed, force, priority, user, output)
+        job = _Job(provider, model, frames, fps, size, audio, seed, force, priority, user, output,
+                   yes, budget)  # fmt: skip
         _generate_on_timeline(timeline, in_point, out_point, prompt or "", job)
         return
     request = _request(kind, prompt, first, last, ref or [], frames or 49, fps, size, audio, seed,
@@ -270,6 +301,7 @@ def generate(
     settings = Settings()
     with running_studio(settings) as studio:
         provider_id = studio.provider_id(Kind(kind), provider, model)
+        _check_cost(studio, provider_id, request, yes=yes, budget=budget)
         job_id = studio.engine.submit(request, provider_id, user or settings.user,
                                       priority=priority, force=force)  # fmt: skip
         _follow(studio.engine, job_id, f"{kind} on {provider_id}")
@@ -291,6 +323,8 @@ class _Job:
     priority: int
     user: str | None
     output: Path | None
+    yes: bool
+    budget: Decimal | None
 
 
 def _generate_on_timeline(
@@ -328,6 +362,7 @@ def _generate_on_timeline(
         )  # fmt: skip
         with running_studio(settings) as studio:
             provider_id = studio.provider_id(Kind.VIDEO, opts.provider, opts.model)
+            _check_cost(studio, provider_id, request, yes=opts.yes, budget=opts.budget)
             who = opts.user or settings.user
             job_id = studio.engine.submit(
                 request, provider_id, who, priority=opts.priority, force=opts.force
@@ -476,7 +511,8 @@ def credits(
 def worker() -> None:
     """Work the generation queues of the configured database until Ctrl-C (scale-out)."""
     from shotline.app import serve_worker
+    from shotline.db import printable_url
 
     settings = Settings()
-    errors.print(f"worker on {settings.database} (Ctrl-C to stop)", highlight=False)
+    errors.print(f"worker on {printable_url(settings.database)} (Ctrl-C to stop)", highlight=False)
     serve_worker(settings)

@@ -31,11 +31,15 @@ from shotline.jobs.status import JobStatus
 from shotline.providers.builtin import missing_setting
 from shotline.providers.conform import conform
 from shotline.providers.contracts import Capabilities, Kind, Request
-from shotline.providers.errors import CapabilityError, NotConfigured, ProviderFailed
+from shotline.providers.errors import (
+    CapabilityError,
+    NotConfigured,
+    ProviderFailed,
+    final_error_types,
+    is_final,
+)
 from shotline.providers.registry import ProviderRegistry
 
-# Failures that asking the same provider the same thing again cannot fix.
-FINAL_FAILURES = frozenset({"Refused", "CapabilityError"})
 POLL_SECONDS = 0.05
 WAIT_SECONDS = 6 * 3600.0  # remote video queues can be slow; a stuck job still ends one day
 
@@ -220,9 +224,13 @@ class Generator:
             if self._failed_for_good(key):
                 plan.notes.append(f"{provider_id} failed this for good before: not asked again")
                 continue
+            cached = self._cached(key)
+            price = Decimal(0) if cached else info.pricing.estimate(request)
+            if price is None:  # a film runs on budgets: an unknown price cannot be planned
+                plan.notes.append(f"{provider_id}: cost unknown before it runs, not used")
+                continue
             plan.provider, plan.key, plan.conformed = provider_id, key, request
-            plan.cached = self._cached(key)
-            plan.estimate = Decimal(0) if plan.cached else info.pricing.estimate(request)
+            plan.cached, plan.estimate = cached, price
             return
 
     def _cached(self, key: str) -> bool:
@@ -237,7 +245,9 @@ class Generator:
 
     def _failed_for_good(self, key: str) -> bool:
         store = self.engine.store
-        return store.find_by_key(key, [JobStatus.FAILED], error_types=FINAL_FAILURES) is not None
+        return (
+            store.find_by_key(key, [JobStatus.FAILED], error_types=final_error_types()) is not None
+        )
 
     def _live_job(self, key: str) -> str | None:
         """A queued or running job with this key (left by a crashed run): wait for it instead."""
@@ -266,7 +276,7 @@ class Generator:
                 plan = plans[index]
                 if job.status is JobStatus.CANCELED:
                     raise JobCanceled(job.id, plan.ask.name)
-                if job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES:
+                if job.status is JobStatus.FAILED and is_final(job.error_type):
                     plan.notes.append(f"{job.provider}: {job.error_type}: {job.error_message}")
                     self._choose(plan)
                     if plan.provider is not None:
@@ -308,7 +318,7 @@ class Generator:
         if job.status is JobStatus.SUCCEEDED and job.result_asset is not None:
             path = self.engine.catalog.local_path(job.result_asset)
             self._done(index, Outcome(plan.ask, job, path), outcomes)
-        elif job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES and plan.provider:
+        elif job.status is JobStatus.FAILED and is_final(job.error_type) and plan.provider:
             self._submit(index, plan, pending, outcomes)  # the next candidate
         else:
             why = f"{job.provider}: {job.error_type or job.status.value}: {job.error_message}"

@@ -34,7 +34,13 @@ from shotline.film.sheet import contact_sheet
 from shotline.film.subtitles import Cue, SpokenLine, cues, subtitle_language
 from shotline.film.timing import GenerationLength, generation_length, slot_frames
 from shotline.jobs.engine import credit_frames
-from shotline.providers.contracts import Kind, LipsyncRequest, SpeechRequest, VideoRequest
+from shotline.providers.contracts import (
+    Kind,
+    LipsyncRequest,
+    SpeechRequest,
+    VideoRequest,
+    known_cost,
+)
 from shotline.story.prompts import segment_video_prompt
 from shotline.story.script import Script
 from shotline.timeline.timecode import frame_start
@@ -152,7 +158,7 @@ def _guess(film: FilmContext, script: Script, lines: list[Line], speech: Estimat
         seconds = count * 60 / WORDS_PER_MINUTE + GAP
         frames = generation_length(seconds, film.fps, info.capabilities).frames
         request = VideoRequest("", frames=frames, fps=film.fps, width=width, height=height)
-        video += info.pricing.estimate(request)
+        video += known_cost(info.pricing, request, info.id)
     return Estimate("Phase 3 (speech, video and lip sync)", speech.cost + video,
                     speech.generate + len(words), speech.cached, approximate=True)  # fmt: skip
 
@@ -166,7 +172,7 @@ def _lipsync_guess(film: FilmContext, track: NarrationTrack, videos: list[Plan])
     pricing = film.studio.registry.get(provider).info.pricing
     placeholder = Path("clip")
     return sum(
-        (pricing.estimate(LipsyncRequest(placeholder, placeholder, float(slot.duration)))
+        (known_cost(pricing, LipsyncRequest(placeholder, placeholder, float(slot.duration)))
          for slot, plan in zip(track.segments, videos, strict=True)
          if slot.is_dialogue and not plan.cached),
         Decimal(0),

@@ -58,8 +58,10 @@ log = logging.getLogger(__name__)
 INTERRUPTED = "Interrupted"
 
 
-def credit_frames(request: Request, estimate: Decimal) -> int:
-    if estimate <= 0:
+def credit_frames(request: Request, estimate: Decimal | None) -> int:
+    """Frames a job reserves: paid video its frames, paid images one; an unknown price may be
+    paid, so it reserves like a paid one."""
+    if estimate is not None and estimate <= 0:
         return 0
     if isinstance(request, VideoRequest):
         return request.frames

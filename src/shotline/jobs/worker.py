@@ -11,19 +11,19 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from shotline.assets.blobs import BlobStore, LocalBlobStore
 from shotline.assets.catalog import AssetCatalog
 from shotline.config import Settings
 from shotline.costs.credits import DAILY_FRAMES, CreditLedger
-from shotline.db import create_tables, make_engine
+from shotline.db import create_tables, make_engine, printable_url
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.engine import GenerationEngine
 from shotline.jobs.queues import QueueSpec
 from shotline.jobs.records import JobStore
 from shotline.providers.contracts import Provider
-from shotline.providers.registry import ProviderRegistry, build_registry
+from shotline.providers.registry import Passthrough, ProviderRegistry, build_registry
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +53,23 @@ def run_worker(
     *,
     stop: threading.Event | None = None,
     blobs: BlobStore | None = None,
+    passthrough: Mapping[str, Passthrough] | None = None,
 ) -> None:
     """Work the queues until SIGTERM/SIGINT (or ``stop`` is set). ``providers`` are the built-in
     ones from the composition root; plugins come from entry points and ``SHOTLINE_PLUGINS``."""
     config = JobsConfig.from_settings(settings)
     engine = build_engine(
-        config, build_registry(providers), daily_frames=settings.daily_frames, blobs=blobs
+        config,
+        build_registry(providers, passthrough=passthrough),
+        daily_frames=settings.daily_frames,
+        blobs=blobs,
     )
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     engine.start()
-    log.info("worker %s started on %s", engine.executor_id, config.database)
+    log.info("worker %s started on %s", engine.executor_id, printable_url(config.database))
     try:
         stop.wait()
     finally:

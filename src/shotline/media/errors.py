@@ -15,6 +15,10 @@ class MediaNotFound(MediaError, FileNotFoundError):
         self.source = source
 
 
+class UnsafeMediaURL(MediaError, PermissionError):
+    """A media URL the fetch rules refuse (not https, a private address, too large, too slow)."""
+
+
 class UnreadableMedia(MediaError, ValueError):
     """A file that exists but cannot be probed or decoded (not media, corrupt, no video...)."""
 

@@ -29,7 +29,7 @@ from shotline.media.compose import (
     frame_map,
     plan_render,
 )
-from shotline.media.errors import EmptyTimeline, MediaNotFound, UnreadableMedia
+from shotline.media.errors import EmptyTimeline, MediaNotFound, UnreadableMedia, UnsafeMediaURL
 from shotline.media.ffmpeg import run_ffmpeg
 from shotline.media.probe import MediaInfo, open_container, probe
 from shotline.media.sources import resolve_source
@@ -117,6 +117,8 @@ class _Sources:
             return None
         try:
             path = resolve_source(clip.source, self.base_dir)
+        except UnsafeMediaURL as exc:
+            raise UnsafeMediaURL(f"clip {clip.id!r} ({clip.name}): {exc}") from None
         except MediaNotFound as exc:
             if clip.source_type is SourceType.LOCAL:
                 # Local media lives on its owner's machine; everyone else renders a stand-in.
