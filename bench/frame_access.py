@@ -1,8 +1,16 @@
-"""Random frame access: one open ``FrameReader`` against one ffmpeg process per frame.
+"""Frame access, two ways of measuring it.
 
-Run with ``.venv/bin/python bench/frame_access.py``. The 1080p clip is generated once into
-``bench/.cache/`` (not timed). Targets from the issue: median <= 30 ms per frame and at least 5x
-faster than the ffmpeg subprocess route. Prints PASS/FAIL; timings are never asserted in tests.
+``reader``: random access with one open ``FrameReader`` against one ffmpeg process per frame
+(targets: median <= 30 ms per frame, at least 5x faster than the ffmpeg route).
+
+``process``: one-shot commands as a user runs them, each a whole process from start to exit:
+``shotline frame FILE --at T -o F.png`` against ``ffmpeg -ss T -i FILE -frames:v 1 F.png``, and
+the floor under ours (a Python that only imports the frame path). Target: ``shotline frame``
+well under a second (median < 1 s); the ratio to ffmpeg is printed.
+
+Run with ``.venv/bin/python bench/frame_access.py [reader|process|all]`` (default all). The 1080p
+clip is generated once into ``bench/.cache/`` (not timed). Prints PASS/FAIL; timings are never
+asserted in tests.
 """
 
 from __future__ import annotations
@@ -33,6 +41,8 @@ SAMPLES = 50
 SEED = 20240607
 TARGET_MEDIAN_MS = 30.0
 TARGET_SPEEDUP = 5.0
+PROCESS_SAMPLES = 10
+TARGET_PROCESS_S = 1.0
 
 
 def clip() -> Path:
@@ -69,7 +79,7 @@ def timed(get: Callable[[int], NDArray[np.uint8]], index: int) -> tuple[float, b
     return elapsed, read_frame_index(pixels) == index
 
 
-def main() -> int:
+def reader_bench() -> list[tuple[str, bool]]:
     path = clip()
     indices = random.Random(SEED).sample(range(CARD.frames), SAMPLES)
     reader_ms: list[float] = []
@@ -102,11 +112,66 @@ def main() -> int:
               f"{percentile(values, 0.95):7.1f} ms   wrong frames {wrong}/{SAMPLES}")  # fmt: skip
     print(f"speedup (median): {speedup:.1f}x")
 
-    checks = [
+    return [
         (f"median <= {TARGET_MEDIAN_MS:g} ms", reader_median <= TARGET_MEDIAN_MS),
         (f">= {TARGET_SPEEDUP:g}x faster than ffmpeg", speedup >= TARGET_SPEEDUP),
         ("every FrameReader frame exact", reader_wrong == 0),
     ]
+
+
+def process_bench() -> list[tuple[str, bool]]:
+    """Whole processes, start to exit, alternating so machine load falls on each alike."""
+    path = clip()
+    out = CACHE / "process-frame.png"
+    indices = random.Random(SEED + 1).sample(range(CARD.frames), PROCESS_SAMPLES)
+
+    def at(index: int) -> str:
+        # The middle of the frame: both routes must return exactly that frame.
+        return f"{float(frame_start(index, CARD.fps) + 1 / (2 * CARD.fps)):.6f}"
+
+    routes: dict[str, Callable[[int], list[str]]] = {
+        "shotline frame": lambda i: [sys.executable, "-m", "shotline", "frame", str(path),
+                                     "--at", at(i), "-o", str(out)],
+        "ffmpeg -ss": lambda i: [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+                                 "-ss", at(i), "-i", str(path), "-frames:v", "1", str(out)],
+        "import floor": lambda i: [sys.executable, "-c", "import shotline.media.frames"],
+    }  # fmt: skip
+    times: dict[str, list[float]] = {name: [] for name in routes}
+    wrong: dict[str, int] = {name: 0 for name in routes}
+    for index in indices:
+        for name, command in routes.items():
+            out.unlink(missing_ok=True)
+            began = time.perf_counter()
+            subprocess.run(command(index), check=True, capture_output=True)
+            times[name].append(time.perf_counter() - began)
+            if name != "import floor":
+                wrong[name] += read_frame_index(np.asarray(Image.open(out).convert("RGB"))) != index
+    print(f"whole processes, {PROCESS_SAMPLES} random frames of {path.name}:")
+    for name, values in times.items():
+        extra = f"   wrong frames {wrong[name]}/{PROCESS_SAMPLES}" if name != "import floor" else ""
+        print(f"{name:15} median {statistics.median(values) * 1000:7.0f} ms   "
+              f"min {min(values) * 1000:7.0f} ms{extra}")  # fmt: skip
+    ours, theirs = (
+        statistics.median(times["shotline frame"]),
+        statistics.median(times["ffmpeg -ss"]),
+    )
+    print(f"shotline frame / ffmpeg -ss (median): {ours / theirs:.1f}x")
+    return [
+        (f"shotline frame median < {TARGET_PROCESS_S:g} s", ours < TARGET_PROCESS_S),
+        ("every shotline frame exact", wrong["shotline frame"] == 0),
+    ]
+
+
+def main() -> int:
+    part = sys.argv[1] if len(sys.argv) > 1 else "all"
+    if part not in ("reader", "process", "all"):
+        print("usage: frame_access.py [reader|process|all]")
+        return 2
+    checks = []
+    if part in ("reader", "all"):
+        checks += reader_bench()
+    if part in ("process", "all"):
+        checks += process_bench()
     for label, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
     return 0 if all(ok for _, ok in checks) else 1

@@ -3,6 +3,7 @@
 import json
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -65,7 +66,7 @@ def test_errors_are_one_line_and_nonzero(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_text("not a video")
     result = runner.invoke(app, ["frame", str(junk), "--at", "0", "-o", str(tmp_path / "x.png")])
-    assert result.exit_code == 1 and "cannot open" in result.output
+    assert result.exit_code == 1 and "not a media file" in result.output
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"clips": [{"id": "x", "startTime": -3, "duration": 1}]}))
     result = runner.invoke(app, ["render", str(bad), "-o", str(tmp_path / "o.mp4")])
@@ -113,3 +114,106 @@ def test_render_export_import(timeline_file: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert edl.read_text().count("\n00") >= 1
+
+
+def _text(result: Any) -> str:
+    """The output with rich's line wrapping undone."""
+    return " ".join(result.output.split())
+
+
+def _index(path: Path) -> int:
+    return read_frame_index(np.asarray(Image.open(path).convert("RGB")))
+
+
+def test_frame_of_a_timeline_is_the_topmost_clips(timeline_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.png"
+    # 1.2 s: V2's clip g (from 0.5 s, no trim) shows source 0.7 s = frame 20 at 29.97 fps.
+    result = runner.invoke(app, ["frame", str(timeline_file), "--at", "1.2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _index(out) == 20 and "clip 'g' frame 20 on V2" in _text(result)
+    # 1.7 s: only V1's clip b (trimmed 1 s in) is there: source 1.7 s = frame 50.
+    result = runner.invoke(app, ["frame", str(timeline_file), "--at", "1.7", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert _index(out) == 50
+    past = runner.invoke(app, ["frame", str(timeline_file), "--at", "3", "-o", str(out)])
+    assert past.exit_code == 1 and "3.000 s is past the end (2.000 s)" in _text(past)
+
+
+def test_frame_past_the_end_of_a_file_is_an_error(clip_30: Path, tmp_path: Path) -> None:
+    out = tmp_path / "f.png"
+    result = runner.invoke(app, ["frame", str(clip_30), "--at", "100", "-o", str(out)])
+    assert result.exit_code == 1 and "is past the end" in _text(result)
+    assert not out.exists()
+
+
+def test_frame_writes_the_format_its_suffix_names(clip_30: Path, tmp_path: Path) -> None:
+    out = tmp_path / "still.jpg"
+    result = runner.invoke(app, ["frame", str(clip_30), "--at", "1.0", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert Image.open(out).format == "JPEG" and _index(out) == 29
+    gif = runner.invoke(app, ["frame", str(clip_30), "--at", "1", "-o", str(tmp_path / "a.gif")])
+    assert gif.exit_code == 1 and "cannot write .gif images" in _text(gif)
+
+
+def test_outputs_never_replace_inputs(timeline_file: Path, clip_30: Path, tmp_path: Path) -> None:
+    media = timeline_file.parent / "media" / "a.mp4"
+    before = {p: p.read_bytes() for p in (timeline_file, media, clip_30)}
+    copy = tmp_path / "clip.mp4"
+    copy.write_bytes(clip_30.read_bytes())
+    attempts = [
+        ["render", str(timeline_file), "-o", str(timeline_file)],
+        ["render", str(timeline_file), "-o", str(media)],  # a clip's own media
+        ["frame", str(copy), "--at", "1", "-o", str(copy)],
+        ["export", str(timeline_file), "-f", "otio", "-o", str(timeline_file)],
+        ["import", str(timeline_file), "-f", "otio", "-o", str(timeline_file)],
+        ["generate", "video", "--first", str(copy), "-o", str(copy)],
+        ["film", "--script", str(timeline_file), "-o", str(timeline_file)],
+    ]
+    for args in attempts:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, args
+        assert "is an input of this command" in _text(result), args
+    assert {p: p.read_bytes() for p in before} == before
+    assert copy.read_bytes() == clip_30.read_bytes()
+
+
+def test_links_to_missing_clips_are_warned(timeline_file: Path, tmp_path: Path) -> None:
+    data = json.loads(timeline_file.read_text())
+    data["clips"][0]["linkedClipIds"] = ["gone"]
+    dangling = tmp_path / "dangling.json"
+    dangling.write_text(json.dumps(data))
+    result = runner.invoke(
+        app, ["export", str(dangling), "-f", "otio", "-o", str(tmp_path / "d.otio")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning:" in _text(result) and "links to clip 'gone'" in _text(result)
+
+
+def test_edl_export_and_import_at_any_rate(timeline_file: Path, tmp_path: Path) -> None:
+    edl = tmp_path / "cut.edl"
+    args = ["export", str(timeline_file), "-f", "edl", "--fps", "25", "-o", str(edl)]
+    assert runner.invoke(app, args).exit_code == 0
+    plain = tmp_path / "plain.edl"  # as other editors write them: no rate stated
+    plain.write_text(
+        "".join(line for line in edl.read_text().splitlines(True) if "SHOTLINE" not in line)
+    )
+    refused = runner.invoke(app, ["import", str(plain), "-o", str(tmp_path / "x.json")])
+    assert refused.exit_code == 1 and "--fps" in _text(refused)
+    result = runner.invoke(
+        app, ["import", str(plain), "--fps", "25", "-o", str(tmp_path / "b.json")]
+    )
+    assert result.exit_code == 0, result.output
+    back = load_timeline(tmp_path / "b.json")
+    assert [(c.start, c.duration) for c in back.clips] == [(0.0, 1.0), (1.0, 1.0)]
+    ntsc = tmp_path / "ntsc.edl"
+    args = ["export", str(timeline_file), "-f", "edl", "--timecode", "ndf", "-o", str(ntsc)]
+    assert runner.invoke(app, args).exit_code == 0
+    assert "FCM: NON-DROP FRAME" in ntsc.read_text()
+    fcp7 = tmp_path / "cut.fcp7"
+    assert (
+        runner.invoke(app, ["export", str(timeline_file), "-f", "fcp7", "-o", str(fcp7)]).exit_code
+        == 0
+    )
+    result = runner.invoke(app, ["import", str(fcp7), "-o", str(tmp_path / "c.json")])
+    assert result.exit_code == 0, result.output
+    assert load_timeline(tmp_path / "c.json").clip("clip-1").has_audio  # a.mp4's own sound

@@ -24,7 +24,12 @@ from shotline.jobs.queues import QueueSpec
 from shotline.jobs.records import JobStore
 from shotline.jobs.worker import run_worker
 from shotline.providers.accounts import AccountKeys, ProviderAccounts
-from shotline.providers.builtin import NEEDS, builtin_providers, missing_setting
+from shotline.providers.builtin import (
+    NEEDS,
+    builtin_passthrough,
+    builtin_providers,
+    missing_setting,
+)
 from shotline.providers.contracts import Kind
 from shotline.providers.errors import NotConfigured
 from shotline.providers.registry import ProviderRegistry, build_registry
@@ -60,7 +65,7 @@ class Studio:
         from shotline.film.pipeline import FilmPipeline
 
         return FilmPipeline(
-            self.engine, run, progress=progress, approve=approve, scorer=scorer,
+            self, run, progress=progress, approve=approve, scorer=scorer,
             pieces=self.settings.data_dir / "pieces",
         )  # fmt: skip
 
@@ -70,26 +75,19 @@ class Studio:
         return not self.settings.database.startswith(("postgresql", "postgres"))
 
     def provider_id(self, kind: Kind, provider: str, model: str | None = None) -> str:
-        """Resolve ``--provider``/``--model``: a full id (``fal.ltx-2``), a family and model
-        (``fal`` + ``ltx-2``), or a family with one provider of the kind (``offline``)."""
-        wanted = f"{provider}.{model}" if model else provider
-        if wanted in self.registry:
-            return wanted
-        family = [
-            p.info.id for p in self.registry.of_kind(kind) if p.info.id.startswith(f"{provider}.")
-        ]
-        if not model and len(family) == 1:
-            return family[0]
-        if not family and (need := missing_setting(f"{provider}.")):
-            raise NotConfigured(f"{provider} is not configured: set {need}")
-        if not model and family:
-            raise NotConfigured(f"{provider} has several {kind} models: pick one with --model "
-                                f"({', '.join(i.split('.', 1)[1] for i in family)})")  # fmt: skip
-        return self.registry.get(wanted).info.id  # raises NotConfigured listing the known ids
+        """Resolve ``--provider``/``--model`` (see ``ProviderRegistry.resolve``), saying which
+        setting a known but unconfigured family needs."""
+        try:
+            return self.registry.resolve(kind, provider, model)
+        except NotConfigured:
+            configured = any(i.startswith(f"{provider}.") for i in self.registry.ids())
+            if not configured and (need := missing_setting(f"{provider}.")):
+                raise NotConfigured(f"{provider} is not configured: set {need}") from None
+            raise
 
 
 def build_registry_for(settings: Settings) -> ProviderRegistry:
-    return build_registry(builtin_providers(settings))
+    return build_registry(builtin_providers(settings), passthrough=builtin_passthrough(settings))
 
 
 def blob_store(settings: Settings) -> BlobStore | None:
@@ -194,7 +192,10 @@ def build_server(
     from shotline.studio.accounts import Accounts
     from shotline.studio.collab.saves import SaveService
     from shotline.studio.collab.service import TimelineService
+    from shotline.studio.dam import Dam
+    from shotline.studio.dam_sources import saved_timelines
     from shotline.studio.events import EventLog
+    from shotline.studio.exports import ExportService, media_file
     from shotline.studio.projects import Projects
     from shotline.studio.ratelimit import LoginLimiter
     from shotline.studio.services import StudioServices
@@ -204,6 +205,19 @@ def build_server(
     create_tables(database)  # the studio's own tables, now that their modules are imported
     events = EventLog(database)
     timelines = TimelineService(studio.settings.data_dir)
+    saves = SaveService(studio.settings.data_dir, timelines, events)
+    catalog = studio.engine.catalog
+    exports = ExportService(
+        database,
+        catalog,
+        events,
+        timelines.get,
+        lambda project, url: media_file(catalog, project, url),
+    )
+    exports.recover()
+    dam = Dam(database)
+    dam.add_source("saves", saved_timelines(saves))
+    dam.add_source("exports", exports.dam_items)
     return StudioServices(
         settings=studio.settings,
         studio=studio,
@@ -212,8 +226,10 @@ def build_server(
         events=events,
         login_limiter=LoginLimiter(),
         timelines=timelines,
-        saves=SaveService(studio.settings.data_dir, timelines, events),
+        saves=saves,
         provider_accounts=provider_accounts(studio.settings, studio.registry),
+        dam=dam,
+        exports=exports,
     )
 
 
@@ -228,6 +244,7 @@ def running_server(
         try:
             yield services
         finally:
+            services.exports.close()  # let a running render finish (it reads the engine)
             services.timelines.close()  # flush the live timelines to their stores
 
 

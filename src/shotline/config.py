@@ -7,9 +7,12 @@ Keys keep the names their own SDKs use; everything of ours starts with ``SHOTLIN
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field
+from dotenv import dotenv_values
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,12 +31,18 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data, validation_alias=_alias("SHOTLINE_DATA"))
     database_url: str | None = Field(None, validation_alias=_alias("SHOTLINE_DATABASE_URL"))
 
-    # Provider keys, under their SDKs' own names.
-    fal_key: str | None = Field(None, validation_alias=_alias("FAL_KEY"))
-    replicate_api_token: str | None = Field(None, validation_alias=_alias("REPLICATE_API_TOKEN"))
-    runwayml_api_secret: str | None = Field(None, validation_alias=_alias("RUNWAYML_API_SECRET"))
-    openrouter_api_key: str | None = Field(None, validation_alias=_alias("OPENROUTER_API_KEY"))
-    anthropic_api_key: str | None = Field(None, validation_alias=_alias("ANTHROPIC_API_KEY"))
+    # Provider keys, under their SDKs' own names. Secrets: never in a repr, a log line or an error.
+    fal_key: SecretStr | None = Field(None, validation_alias=_alias("FAL_KEY"))
+    replicate_api_token: SecretStr | None = Field(
+        None, validation_alias=_alias("REPLICATE_API_TOKEN")
+    )
+    runwayml_api_secret: SecretStr | None = Field(
+        None, validation_alias=_alias("RUNWAYML_API_SECRET")
+    )
+    openrouter_api_key: SecretStr | None = Field(
+        None, validation_alias=_alias("OPENROUTER_API_KEY")
+    )
+    anthropic_api_key: SecretStr | None = Field(None, validation_alias=_alias("ANTHROPIC_API_KEY"))
 
     # Every base URL is configurable, so tests (and self-hosted gateways) can point elsewhere.
     fal_url: str = Field("https://queue.fal.run", validation_alias=_alias("SHOTLINE_FAL_URL"))
@@ -77,3 +86,63 @@ class Settings(BaseSettings):
     def database(self) -> str:
         """The database URL: PostgreSQL when configured, else SQLite in the data folder."""
         return self.database_url or f"sqlite:///{self.data_dir / 'shotline.db'}"
+
+    def key_routes(self) -> list[KeyRoute]:
+        """Each configured key whose base URL is not the provider's default origin: where it
+        would go, and where the key and the URL were each set."""
+        routes = []
+        for key_field, key_name, url_field, url_name in KEY_ROUTES:
+            key = getattr(self, key_field)
+            url = getattr(self, url_field)
+            default = type(self).model_fields[url_field].default
+            if key is None or url is None or origin(url) == origin(default):
+                continue
+            routes.append(KeyRoute(key_name, url_name, origin(url), origin(default),
+                                   _source(key_name), _source(url_name)))  # fmt: skip
+        return routes
+
+
+# (key field, its variable, base-URL field, its variable): which URL each key is sent to.
+KEY_ROUTES = (
+    ("fal_key", "FAL_KEY", "fal_url", "SHOTLINE_FAL_URL"),
+    ("fal_key", "FAL_KEY", "fal_api_url", "SHOTLINE_FAL_API_URL"),  # account billing
+    ("replicate_api_token", "REPLICATE_API_TOKEN", "replicate_url", "SHOTLINE_REPLICATE_URL"),
+    ("runwayml_api_secret", "RUNWAYML_API_SECRET", "runway_url", "SHOTLINE_RUNWAY_URL"),
+    ("openrouter_api_key", "OPENROUTER_API_KEY", "llm_url", "SHOTLINE_LLM_URL"),
+    ("anthropic_api_key", "ANTHROPIC_API_KEY", "anthropic_url", "SHOTLINE_ANTHROPIC_URL"),
+)
+# Origins a key may go to although its URL was set elsewhere than the key: read from the process
+# environment only, never from a `.env` (which is exactly what it must not be able to widen).
+ALLOWED_ORIGINS_ENV = "SHOTLINE_KEY_ORIGINS"
+
+
+@dataclass(frozen=True)
+class KeyRoute:
+    key: str  # FAL_KEY
+    setting: str  # SHOTLINE_FAL_URL
+    origin: str  # where the key would be sent
+    default: str  # the provider's own origin
+    key_source: str  # "the environment", "./.env" or "the settings"
+    url_source: str
+
+    @property
+    def allowed(self) -> bool:
+        """The URL was set by the same source as the key, or its origin is allowed explicitly."""
+        allowed = {origin(o) for o in os.environ.get(ALLOWED_ORIGINS_ENV, "").split(",") if o}
+        return self.key_source == self.url_source or self.origin in allowed
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}{port}"
+
+
+def _source(name: str) -> str:
+    """Where a setting's value came from, in pydantic-settings' order of precedence."""
+    if name.lower() in {k.lower() for k in os.environ}:
+        return "the environment"
+    dotenv = Path(".env")
+    if dotenv.is_file() and name.lower() in {k.lower() for k in dotenv_values(dotenv)}:
+        return f"{dotenv.resolve()}"
+    return "the settings"

@@ -31,6 +31,14 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+def printable_url(url: str) -> str:
+    """The database URL with its password hidden, for messages and logs."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<unparsable database URL>"
+
+
 def make_engine(url: str) -> Engine:
     url = sqlalchemy_url(url)
     if url.startswith("sqlite:///"):

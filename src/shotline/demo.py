@@ -151,7 +151,7 @@ def run_demo(out: Path, console: Console) -> dict[str, Path]:
         ("otio", ".otio"),
         ("fcpxml", ".fcpxml"),
     ):
-        outputs[fmt] = export_timeline(timeline, out / f"demo{suffix}", fmt)
+        outputs[fmt] = export_timeline(timeline, out / f"demo{suffix}", fmt, base_dir=out)
 
     table = Table(title="shotline demo outputs")
     table.add_column("what")

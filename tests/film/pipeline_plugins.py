@@ -1,6 +1,7 @@
 """A provider plugin for pipeline runs in other processes (``SHOTLINE_PLUGINS``): the offline
 video provider under the id ``counting.video``, logging every call to a file (so calls from a
-killed process and from its successor add up) and taking ``SHOTLINE_TEST_VIDEO_DELAY`` seconds."""
+killed process and from its successor add up) and taking ``SHOTLINE_TEST_VIDEO_DELAY`` seconds
+(less when canceled)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ class CountingVideo:
         prompt = str(getattr(request, "prompt", "")).replace("\n", " ")
         with Path(os.environ[CALLS_ENV]).open("a") as log:
             log.write(f"{os.getpid()}\t{prompt}\n")
-        time.sleep(float(os.environ.get(DELAY_ENV, "0")))
+        deadline = time.monotonic() + float(os.environ.get(DELAY_ENV, "0"))
+        while time.monotonic() < deadline and not ctx.cancelled():  # as real providers do
+            time.sleep(0.05)
         return self.inner.generate(request, ctx)
 
 

@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from shotline.app import Studio, build_engine
+from shotline.app import Studio
 from shotline.config import Settings
 from shotline.film.checkpoints import Scorer
 from shotline.film.pipeline import FilmPipeline
 from shotline.film.runs import Run, RunOptions, RunState
 from shotline.jobs.config import JobsConfig
+from shotline.jobs.worker import build_engine
 from shotline.providers.contracts import (
     Output,
     PerCall,
@@ -209,7 +210,7 @@ def new_run(data: Path, script: Path, **options: Any) -> Run:
 
 
 def execute(studio: Studio, run: Run, scorer: Scorer | None = None) -> RunState:
-    return FilmPipeline(studio.engine, run, scorer=scorer).execute()
+    return FilmPipeline(studio, run, scorer=scorer).execute()
 
 
 def edit_script(run: Run, change: Any) -> Script:

@@ -9,12 +9,16 @@ import pytest
 
 from shotline.interchange import InterchangeError, export_timeline, import_timeline
 from shotline.timeline.model import Clip, ClipKind, Timeline
-from shotline.timeline.timecode import frame_at
+from shotline.timeline.timecode import nearest_frame
 
 
 def _frames(clip: Clip, rate: Fraction) -> tuple[int, int, int]:
     """Start, end and source-in frames: what an EDL event holds."""
-    return frame_at(clip.start, rate), frame_at(clip.end, rate), frame_at(clip.trim_start, rate)
+    return (
+        nearest_frame(clip.start, rate),
+        nearest_frame(clip.end, rate),
+        nearest_frame(clip.trim_start, rate),
+    )
 
 
 def test_one_track_round_trips_to_the_frame(cut_timeline: Timeline, tmp_path: Path) -> None:

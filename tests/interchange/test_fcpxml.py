@@ -39,7 +39,7 @@ def test_missing_media_has_no_made_up_path(mixed_timeline: Timeline, tmp_path: P
     path = export_timeline(mixed_timeline, tmp_path / "mixed.fcpxml")
     assets = {a.get("name"): a for a in ET.parse(path).getroot().iter("asset")}
     assert "src" not in assets["my_take.mp4"].attrib
-    assert assets["wide.mp4"].get("src") == "/media/wide.mp4"
+    assert assets["wide.mp4"].get("src") == "file:///media/wide.mp4"
     local = next(c for c in import_timeline(path).clips if c.name == "my_take.mp4")
     assert local.source is None
 
@@ -61,7 +61,19 @@ def test_ntsc_export_has_an_exact_frame_duration(tmp_path: Path) -> None:
         assert (value / Fraction(1001, 30000)).denominator == 1
 
 
-def test_ntsc_files_are_refused_rather_than_misread(tmp_path: Path) -> None:
+def test_ntsc_files_read_back_to_the_frame(tmp_path: Path) -> None:
     path = export_timeline(_ntsc_timeline(), tmp_path / "ntsc.fcpxml")
-    with pytest.raises(InterchangeError, match=r"ntsc\.fcpxml.*29\.970 fps"):
+    (clip,) = import_timeline(path).clips
+    # 1 s and 2 s land on the nearest 29.97 frames: 30 (1.001 s) and 60 frames long.
+    assert (clip.start, clip.duration) == (1.001, 2.002)
+    assert clip.source_fps == NTSC and clip.source == "/m/n.mov"
+
+
+def test_files_mixing_rates_are_refused_rather_than_misread(tmp_path: Path) -> None:
+    path = export_timeline(_ntsc_timeline(), tmp_path / "mixed.fcpxml")
+    text = path.read_text().replace(
+        "<resources>", '<resources>\n<format id="r99" frameDuration="1/25s" name="" />'
+    )
+    path.write_text(text)
+    with pytest.raises(InterchangeError, match=r"mixed\.fcpxml: formats at several rates"):
         import_timeline(path)

@@ -133,3 +133,17 @@ def not_media(media_dir: Path) -> Path:
     path = media_dir / "notes.mp4"
     path.write_text("this is not a video, whatever its name says\n" * 20)
     return path
+
+
+@pytest.fixture(scope="session")
+def truncated(media_dir: Path) -> tuple[Path, TestCard]:
+    """A 4 s, 24 fps MP4 with sound, its index moved to the front (``+faststart``), cut in half:
+    the header still lists 96 frames but only the first ~46 have data."""
+    card = TestCard(Fraction(24), 4.0, gop=12, tone=440.0)
+    whole = write_testcard(card, media_dir / "whole-for-cut.mp4")
+    front = media_dir / "faststart.mp4"
+    run_ffmpeg(["-i", str(whole), "-c", "copy", "-movflags", "+faststart", str(front)])
+    data = front.read_bytes()
+    cut = media_dir / "truncated.mp4"
+    cut.write_bytes(data[: len(data) // 2])
+    return cut, card

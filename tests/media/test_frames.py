@@ -9,10 +9,22 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from shotline.media.errors import MediaNotFound, UnreadableMedia
-from shotline.media.frames import FrameReader, extract_frame, fit_size, save_png, thumbnail
+from shotline.media.errors import (
+    FrameOutOfRange,
+    MediaNotFound,
+    UnreadableMedia,
+    UnsupportedImageFormat,
+)
+from shotline.media.frames import (
+    FrameReader,
+    extract_frame,
+    fit_size,
+    save_image,
+    save_png,
+    thumbnail,
+)
 from shotline.media.probe import probe
-from shotline.media.testcard import read_frame_index
+from shotline.media.testcard import TestCard, read_frame_index
 from shotline.timeline.timecode import frame_start
 
 from .conftest import GOPS, RATES, Clip
@@ -210,3 +222,40 @@ def test_fit_size() -> None:
     assert fit_size((1920, 1080), (320, 180)) == (320, 180)
     assert fit_size((1080, 1920), (320, 180)) == (101, 180)
     assert fit_size((4000, 10), (100, 100)) == (100, 1)
+
+
+def test_past_the_end_is_an_error_when_asked(testcards: Cards) -> None:
+    clip = testcards("25", "short")
+    assert read_frame_index(extract_frame(clip.path, time=100)) == clip.frames - 1  # clamped
+    last = float(frame_start(clip.frames - 1, clip.card.fps))
+    assert read_frame_index(extract_frame(clip.path, time=last, clamp=False)) == clip.frames - 1
+    with pytest.raises(FrameOutOfRange, match=r"100\.000 s \(frame 2500\) is past the end"):
+        extract_frame(clip.path, time=100, clamp=False)
+    with pytest.raises(IndexError):  # FrameOutOfRange is one
+        extract_frame(clip.path, frame=clip.frames, clamp=False)
+
+
+def test_truncated_file_gives_real_frames_then_an_error(truncated: tuple[Path, TestCard]) -> None:
+    path, card = truncated
+    decodable = probe(path).frame_count
+    assert decodable is not None
+    with FrameReader(path) as reader:
+        assert read_frame_index(reader.frame(decodable - 1, clamp=False)) == decodable - 1
+    with pytest.raises(FrameOutOfRange) as past:
+        extract_frame(path, time=3.5, clamp=False)  # frame 84: listed in the index, not in the data
+    assert str(past.value) == (
+        f"{path}: truncated: {decodable} of {card.frames} frames decode; "
+        "3.500 s (frame 84) is past them"
+    )
+
+
+def test_save_image_writes_the_format_the_suffix_names(testcards: Cards, tmp_path: Path) -> None:
+    pixels = extract_frame(testcards("25", "short").path, frame=17)
+    for suffix, fmt in ((".jpg", "JPEG"), (".jpeg", "JPEG"), (".png", "PNG"), (".webp", "WEBP")):
+        target = save_image(pixels, tmp_path / f"still{suffix}")
+        with Image.open(target) as image:
+            assert image.format == fmt
+            assert read_frame_index(np.asarray(image.convert("RGB"))) == 17
+    with pytest.raises(UnsupportedImageFormat, match=r"cannot write \.gif images"):
+        save_image(pixels, tmp_path / "still.gif")
+    assert not (tmp_path / "still.gif").exists()

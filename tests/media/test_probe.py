@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import av
 import pytest
 
 from shotline.media.errors import MediaNotFound, UnreadableMedia
 from shotline.media.probe import probe
+from shotline.media.testcard import TestCard
 
 from .conftest import RATES, Clip, sine, write_wav
 
@@ -68,3 +70,37 @@ def test_errors(tmp_path: Path, not_media: Path) -> None:
     empty.touch()
     with pytest.raises(UnreadableMedia):
         probe(empty)
+
+
+def test_truncated_file_reports_what_decodes(truncated: tuple[Path, TestCard]) -> None:
+    path, card = truncated
+    info = probe(path)
+    assert info.frame_count is not None and 30 < info.frame_count < card.frames
+    decoded = sum(1 for _ in _decode_all(path))
+    assert info.frame_count == decoded  # what really decodes, not the header's 96
+    assert info.duration == pytest.approx(decoded / 24, abs=0.1)
+    assert info.damage == f"{path}: truncated: {decoded} of {card.frames} frames decode"
+    assert info.claimed_duration == pytest.approx(4.0, abs=0.05)  # what the header promised
+
+
+def _decode_all(path: Path) -> Iterator[object]:
+    with av.open(str(path)) as container:
+        try:
+            yield from container.decode(video=0)
+        except av.error.FFmpegError:
+            return
+
+
+def test_intact_file_has_no_damage(tone_clip: Clip) -> None:
+    assert probe(tone_clip.path).damage is None
+
+
+def test_errors_are_words(tmp_path: Path, not_media: Path) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.touch()
+    with pytest.raises(UnreadableMedia, match=r"empty\.mp4: empty file$"):
+        probe(empty)
+    with pytest.raises(UnreadableMedia) as garbage:
+        probe(not_media)
+    assert str(garbage.value) == f"{not_media}: not a media file, or damaged beyond reading"
+    assert "Errno" not in str(garbage.value)

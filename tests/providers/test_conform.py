@@ -39,7 +39,7 @@ def test_video_frames_round_to_8n_plus_1_and_sizes_to_32() -> None:
 @pytest.mark.parametrize(
     ("request_", "message"),
     [
-        (VideoRequest("p", frames=200), "200 frames is more than the 121"),
+        (VideoRequest("p", frames=200), r"200 frames \(8.33333 s at 24 fps\) is more than the 121"),
         (VideoRequest("p", fps=Fraction(30)), "30 fps is not one of 24"),
         (ImageRequest("p"), "is a video provider, not image"),
     ],
@@ -55,14 +55,41 @@ def test_last_frame_needs_support() -> None:
         conform(VideoRequest("p", last_frame=Path("b.png")), first_only)
 
 
-def test_duration_models_step_in_half_seconds() -> None:
+def test_duration_models_round_up_to_their_next_step() -> None:
     wan = ProviderInfo("r.wan", Kind.VIDEO, "wan", capabilities=Capabilities(
         first_frame=True, duration_step=Fraction(1, 2), min_duration=Fraction(1, 2),
         max_duration=Fraction(10)))  # fmt: skip
-    result = conform(VideoRequest("p", frames=77, fps=Fraction(24)), wan)  # 3.208 s -> 3.0 s
-    assert isinstance(result.request, VideoRequest) and result.request.frames == 72
-    with pytest.raises(CapabilityError, match="longer than 10 s"):
+    result = conform(VideoRequest("p", frames=77, fps=Fraction(24)), wan)  # 3.208 s -> 3.5 s
+    assert isinstance(result.request, VideoRequest) and result.request.frames == 84
+    with pytest.raises(CapabilityError, match="longer than the 10 s this model makes at most"):
         conform(VideoRequest("p", frames=24 * 11), wan)
+
+
+def test_seven_seconds_on_a_five_or_ten_second_model_become_ten() -> None:
+    """Rounding to the nearest step made 7 s into 5 s and lost 2 s of the shot; the one rule
+    rounds up, and the price follows the seconds the model is asked for."""
+    caps = Capabilities(first_frame=True, durations=(Fraction(5), Fraction(10)))
+    runway = ProviderInfo("rw", Kind.VIDEO, "gen4_turbo", capabilities=caps,
+                          pricing=PerSecond({0: Decimal("0.05")}, capabilities=caps))  # fmt: skip
+    result = conform(VideoRequest("p", frames=7 * 24, fps=Fraction(24)), runway)
+    assert isinstance(result.request, VideoRequest)
+    assert result.request.frames == 240 and caps.length(168, Fraction(24)).seconds == 10
+    assert runway.pricing.estimate(result.request) == Decimal("0.50")
+    with pytest.raises(CapabilityError, match=r"11 s at 24 fps\) is longer than the 10 s"):
+        conform(VideoRequest("p", frames=11 * 24, fps=Fraction(24)), runway)
+
+
+def test_one_rule_everywhere_conform_and_film_timing_agree() -> None:
+    """What the film plans for a slot is what conform sends: never rounded a second time."""
+    from shotline.film.timing import generation_length
+
+    caps = Capabilities(durations=(Fraction(6), Fraction(8), Fraction(10)))
+    info = ProviderInfo("pro", Kind.VIDEO, "pro", capabilities=caps)
+    for slot in (Fraction(1, 3), Fraction(6), Fraction(61, 10), Fraction(7), Fraction(9)):
+        planned = generation_length(slot, Fraction(25), caps)
+        sent = conform(VideoRequest("p", frames=planned.frames, fps=Fraction(25)), info).request
+        assert isinstance(sent, VideoRequest) and sent.frames == planned.frames >= slot * 25
+    assert generation_length(Fraction(12), Fraction(25), caps).capped  # longer than 10 s: held
 
 
 def test_references_over_the_cap_are_dropped_and_reported() -> None:

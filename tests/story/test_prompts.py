@@ -106,3 +106,17 @@ def test_segment_video_prompt(script: Script) -> None:
         segment_video_prompt(script, 4)
     with pytest.raises(IndexError):
         keyframe_characters(script, 5)
+
+
+def test_keyframes_name_the_props_of_their_segments(script: Script) -> None:
+    from shotline.providers.offline.sketch import read_scene
+
+    prompts = keyframe_prompts(script)
+    with_gauge = [i for i, p in enumerate(prompts) if "Props: Oxygen gauge (a cracked gauge)." in p]
+    holders = [i for i, seg in enumerate(script.segments) if "gauge" in seg.props]
+    assert with_gauge == sorted({k for i in holders for k in (i, i + 1)})  # both its boundaries
+    scene = read_scene(prompts[with_gauge[0]])
+    assert [(p.name, p.description, p.kind) for p in scene.props] == [
+        ("Oxygen gauge", "a cracked gauge", "dial")
+    ]
+    assert all("Props:" not in prompts[i] for i in range(len(prompts)) if i not in with_gauge)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
 from shotline.assets.errors import BlobNotFound
+from shotline.files import plain_write_mode
 
 CHUNK = 1 << 20
 _SHA = re.compile(r"[0-9a-f]{64}")
@@ -109,6 +110,7 @@ def copy_to(src: Path, dest: Path) -> Path:
     """Atomic copy: ``dest`` appears complete or not at all."""
     with temp_beside(dest.parent) as tmp:
         shutil.copyfile(src, tmp)
+        os.chmod(tmp, plain_write_mode(dest))  # as a plain copy would: mkstemp made it 0600
         os.replace(tmp, dest)
     return dest
 

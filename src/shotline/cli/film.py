@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -24,14 +25,14 @@ from shotline.cli.common import (
     console,
     errors,
     friendly,
+    interrupted,
     load_settings,
     parse_fps,
     parse_size,
 )
 
 if TYPE_CHECKING:  # imported lazily at run time: the pipeline pulls in the engine and DBOS
-    from rich.progress import Progress, TaskID
-
+    from shotline.config import Settings
     from shotline.film.budget import Estimate
     from shotline.film.runs import Run, RunState
 
@@ -62,12 +63,12 @@ def film_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from shotline.film.budget import BudgetExceeded
         from shotline.film.checkpoints import PickError
-        from shotline.film.runs import RunNotFound
+        from shotline.film.runs import RunBusy, RunNotFound
         from shotline.story.errors import ScriptError
 
         try:
             return fn(*args, **kwargs)
-        except (ScriptError, PickError, RunNotFound, BudgetExceeded) as exc:
+        except (ScriptError, PickError, RunNotFound, BudgetExceeded, RunBusy, RunElsewhere) as exc:
             errors.print(f"[bold red]error:[/] {exc}", highlight=False)
             raise typer.Exit(1) from None
         except typer.BadParameter as exc:  # typer's vendored click: `friendly` misses it
@@ -75,6 +76,10 @@ def film_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return friendly(wrapper)
+
+
+class RunElsewhere(RuntimeError):
+    """The run's jobs and cached assets live in a data folder that is gone."""
 
 
 # -- progress ------------------------------------------------------------------------------------
@@ -103,8 +108,6 @@ class RichProgress:
 
 @contextmanager
 def rich_progress() -> Iterator[RichProgress]:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     columns = (TextColumn("  {task.description:<16}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console) as bar:
         yield RichProgress(bar)
@@ -156,14 +159,50 @@ def print_report(state: RunState, run: Run) -> None:
 # -- running -------------------------------------------------------------------------------------
 
 
-def _execute(run: Run, *, yes: bool) -> None:
+def _settings_for(run: Run, *, here: bool = False) -> Settings:
+    """The settings whose database and assets hold the run's jobs: the data folder the run was
+    made in (said aloud when it is not the configured one), or, with ``here``, the configured
+    one (the run adopts it; what is not cached there is generated again)."""
+    settings = load_settings()
+    state = run.load()
+    home = run.home(state)
+    if home.resolve() == settings.data_dir.resolve():
+        return settings
+    if here:
+        state.data_dir = str(settings.data_dir.absolute())
+        run.save(state)
+        console.print(f"run {run.id} now uses the data folder {settings.data_dir}: anything not "
+                      "cached there is generated again", highlight=False)  # fmt: skip
+        return settings
+    if settings.database_url or (home / "shotline.db").is_file():
+        console.print(f"run {run.id} belongs to the data folder {home}: using its jobs and "
+                      "cached assets", highlight=False)  # fmt: skip
+        return settings.model_copy(update={"data_dir": home})
+    raise RunElsewhere(
+        f"run {run.id} was made with the data folder {home}, which is gone; resuming with "
+        f"{settings.data_dir} would generate all of it again: give --here to do that"
+    )
+
+
+def _execute(run: Run, *, yes: bool, settings: Settings | None = None) -> None:
     from shotline.app import running_studio
+    from shotline.film.generation import JobCanceled
 
     console.print(f"run [bold]{run.id}[/] in {run.folder}", highlight=False)
-    with running_studio(load_settings()) as studio, rich_progress() as progress:
+    with running_studio(settings or _settings_for(run)) as studio, rich_progress() as progress:
         pipeline = studio.film_pipeline(run, progress=progress, approve=_approver(yes))
         try:
             state = pipeline.execute()
+        except KeyboardInterrupt:  # the pipeline saved where it stopped; leave at once
+            progress.bar.stop()
+            interrupted(f"run {run.id} stopped; its jobs stay queued: "
+                        f"shotline film resume {run.id} continues it")  # fmt: skip
+        except JobCanceled as exc:
+            progress.bar.stop()
+            errors.print(f"[bold red]canceled:[/] {exc}; run {run.id} stopped "
+                         f"(shotline film resume {run.id} generates it again)",
+                         highlight=False)  # fmt: skip
+            raise typer.Exit(1) from None
         finally:
             progress.bar.stop()
     print_report(state, run)
@@ -183,6 +222,22 @@ def _budget(text: str | None) -> Decimal | None:
     return value
 
 
+def _check_providers(settings: Settings, chain: list[str], writing: bool) -> None:
+    """Every kind of model the film needs has a provider in ``--providers``, before any run
+    exists (a run that could not start is not kept)."""
+    from shotline.app import build_registry_for
+    from shotline.film.generation import missing_kinds, missing_kinds_message
+    from shotline.providers.contracts import Kind
+    from shotline.providers.errors import NotConfigured
+
+    registry = build_registry_for(settings)
+    kinds = [Kind.WRITER] if writing else []
+    kinds += [Kind.IMAGE, Kind.SPEECH, Kind.VIDEO]
+    missing = missing_kinds(registry, chain, kinds)
+    if missing:
+        raise NotConfigured(missing_kinds_message(registry, chain, missing))
+
+
 @film_app.command("new")
 @film_errors
 def new(
@@ -193,9 +248,13 @@ def new(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Copy the film here.")
     ] = None,
-    segments: Annotated[int, typer.Option(help="Segments to write (N; N+1 keyframes).")] = 10,
+    segments: Annotated[
+        int, typer.Option(min=1, max=60, help="Segments to write (N; N+1 keyframes).")
+    ] = 10,
     yolo: Annotated[bool, typer.Option(help="Unattended: pick variant 0 at checkpoints.")] = False,
-    variants: Annotated[int, typer.Option(help="Variants per reference and keyframe.")] = 3,
+    variants: Annotated[
+        int, typer.Option(min=1, max=8, help="Variants per reference and keyframe.")
+    ] = 3,
     providers: Annotated[
         str, typer.Option(help="Provider families or ids in order: offline, fal, replicate...")
     ] = "offline",
@@ -211,52 +270,30 @@ def new(
 
     if (idea is None) == (script is None):
         raise typer.BadParameter("give an IDEA or --script FILE (one of them)")
+    if idea is not None and not idea.strip():
+        raise typer.BadParameter("the idea is empty: say in a sentence what the film is about")
+    if output is not None and script is not None:
+        from shotline.files import refuse_overwriting
+
+        refuse_overwriting(output, [script])
     width, height = parse_size(size)
     rate = parse_fps(fps)
+    spend = _budget(budget)
     loaded = load_script(script) if script is not None else None  # validated before any write
-    chain = [p.strip() for p in providers.split(",") if p.strip()]
-    options = RunOptions(
-        idea=idea, segments=segments, variants=variants, providers=chain or ["offline"],
-        budget=_budget(budget), width=width, height=height, fps=str(rate), yolo=yolo,
-        style=style, output=str(output.resolve()) if output else None, user=load_settings().user,
-    )  # fmt: skip
+    chain = [p.strip() for p in providers.split(",") if p.strip()] or ["offline"]
     settings = load_settings()
+    _check_providers(settings, chain, writing=loaded is None)
+    options = RunOptions(
+        idea=idea.strip() if idea else None, segments=segments, variants=variants,
+        providers=chain, budget=spend, width=width, height=height, fps=str(rate), yolo=yolo,
+        style=style, output=str(output.resolve()) if output else None, user=settings.user,
+    )  # fmt: skip
     label = loaded.title if loaded is not None else idea or "film"
     run = Run.create(settings.data_dir, options, label)
-    if loaded is not None:
-        save_script(loaded, run.script_path)
-    _execute(run, yes=yes)
-
-
-@film_app.command("status")
-@film_errors
-def status(run_id: Annotated[str | None, typer.Argument(metavar="RUN")] = None) -> None:
-    """A run's phase, what it waits for, its last accounting and outputs (no RUN: all runs)."""
-    from shotline.film.runs import Run
-
-    settings = load_settings()
-    if run_id is None:
-        table = Table("run", "phase", "created", "title / idea")
-        for run in Run.all(settings.data_dir):
-            state = run.load()
-            what = state.options.idea or _title(run.script_path)
-            table.add_row(state.id, state.phase.value, f"{state.created_at:%Y-%m-%d %H:%M}", what)
-        console.print(table)
-        return
-    run = Run.find(settings.data_dir, run_id)
-    state = run.load()
-    picks = run.picks()
-    options = state.options
-    console.print(f"providers {','.join(options.providers)}, {options.width}x{options.height} @ "
-                  f"{options.fps} fps, {options.variants} variants, "
-                  f"{'YOLO' if options.yolo else 'checkpoints'}"
-                  + (f", budget {_money(options.budget)}" if options.budget is not None else ""),
-                  highlight=False)  # fmt: skip
-    if picks.refs or picks.keyframes:
-        chosen = [f"{k}={v}" for k, v in picks.refs.items()]
-        chosen += [f"K{k}={v}" for k, v in picks.keyframes.items()]
-        console.print("picks: " + " ".join(chosen), highlight=False, markup=False)
-    print_report(state, run)
+    with run.lock("film new"):
+        if loaded is not None:
+            save_script(loaded, run.script_path)
+        _execute(run, yes=yes, settings=settings)
 
 
 @film_app.command("pick")
@@ -272,34 +309,43 @@ def pick(
         ),
     ],
 ) -> None:
-    """Record checkpoint picks; then `shotline film resume RUN`."""
-    from shotline.film.checkpoints import pick_keyframes, pick_refs
-    from shotline.film.runs import Run
+    """Record picks at the checkpoint the run waits at; then `shotline film resume RUN`."""
+    from shotline.film.checkpoints import (
+        PickError,
+        checkpoint_message,
+        pick_keyframes,
+        pick_refs,
+        waiting_for,
+    )
+    from shotline.film.runs import Phase, Run
     from shotline.story.script import load_script
 
-    run = Run.find(load_settings().data_dir, run_id)
-    script = load_script(run.script_path)
-    variants = run.load().options.variants
-    if what in ("refs", "references"):
-        picks = pick_refs(run, script, variants, choices)
-        console.print("reference picks: " + ", ".join(f"{k}={v}" for k, v in picks.refs.items()))
-    elif what in ("keyframes", "keys"):
-        picks = pick_keyframes(run, script, variants, choices)
-        shown = ", ".join(f"K{k}={v}" for k, v in sorted(picks.keyframes.items(), key=_boundary))
-        console.print("keyframe picks: " + shown)
-    else:
+    refs = what in ("refs", "references")
+    if not refs and what not in ("keyframes", "keys"):
         raise typer.BadParameter(f"pick refs or keyframes, not {what!r}")
-    console.print(f"continue with: shotline film resume {run.id}", highlight=False)
-
-
-def _title(script: Path) -> str:
-    from shotline.story.errors import ScriptError
-    from shotline.story.script import load_script
-
-    try:
-        return load_script(script).title
-    except ScriptError:
-        return script.name
+    run = Run.find(load_settings().data_dir, run_id)
+    with run.lock("film pick"):
+        state = run.load()
+        wanted = Phase.AWAITING_PICK_REFS if refs else Phase.AWAITING_PICK_KEYFRAMES
+        if state.phase is not wanted:
+            waits = {Phase.AWAITING_PICK_REFS: "reference picks",
+                     Phase.AWAITING_PICK_KEYFRAMES: "keyframe picks"}.get(state.phase)  # fmt: skip
+            now = f"waits for {waits}" if waits else f"is {state.phase.value}"
+            raise PickError(f"run {run.id} {now}: {'reference' if refs else 'keyframe'} picks "
+                            "are taken only while the run waits for them")  # fmt: skip
+        script = load_script(run.script_path)
+        if refs:
+            picks = pick_refs(run, script, state.options.variants, choices)
+            shown = ", ".join(f"{k}={v}" for k, v in picks.refs.items())
+            console.print("reference picks: " + shown)
+        else:
+            picks = pick_keyframes(run, script, state.options.variants, choices)
+            ordered = sorted(picks.keyframes.items(), key=_boundary)
+            shown = ", ".join(f"K{k}={v}" for k, v in ordered)
+            console.print("keyframe picks: " + shown)
+        state.message = checkpoint_message(run.id, state, picks, waiting_for(state, script, picks))
+        run.save(state)
+    console.print(state.message, highlight=False, markup=False)
 
 
 def _boundary(item: tuple[str, int]) -> int:
@@ -313,16 +359,25 @@ def resume(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Approve Phase 3's cost.")] = False,
     budget: Annotated[str | None, typer.Option(help="Raise or set the run's budget (USD).")] = None,
     yolo: Annotated[bool, typer.Option(help="Finish unattended from here.")] = False,
+    here: Annotated[
+        bool,
+        typer.Option(
+            help="Use the configured data folder though the run was made with another one "
+            "(what is not cached here is generated again)."
+        ),
+    ] = False,
 ) -> None:
     """Continue a run after picks, a crash, or an edit of its script.yaml (only what the edit
     changed is generated again)."""
     from shotline.film.runs import Run
 
     run = Run.find(load_settings().data_dir, run_id)
-    state = run.load()
-    if budget is not None:
-        state.options.budget = _budget(budget)
-    if yolo:
-        state.options.yolo = True
-    run.save(state)
-    _execute(run, yes=yes)
+    with run.lock("film resume"):
+        settings = _settings_for(run, here=here)  # refuses before anything is paid
+        state = run.load()
+        if budget is not None:
+            state.options.budget = _budget(budget)
+        if yolo:
+            state.options.yolo = True
+        run.save(state)
+        _execute(run, yes=yes, settings=settings)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -13,11 +15,15 @@ from shotline.cli.common import (
     console,
     errors,
     friendly,
+    open_timeline,
     parse_fps,
     parse_size,
     progress_bar,
 )
 from shotline.timeline.timecode import format_rate
+
+if TYPE_CHECKING:
+    from shotline.timeline.model import Timeline
 
 
 @app.command()
@@ -58,22 +64,59 @@ def probe(
     for key, value in rows.items():
         table.add_row(f"[bold]{key}[/]", value)
     console.print(table)
+    if info.damage:
+        errors.print(f"[yellow]warning:[/] {info.damage}", highlight=False)
 
 
 @app.command()
 @friendly
 def frame(
-    file: Annotated[Path, typer.Argument(help="A video file.")],
+    file: Annotated[Path, typer.Argument(help="A video file, or a saved timeline (.json).")],
     at: Annotated[float, typer.Option("--at", help="Time in seconds.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="PNG to write.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Image to write: .png, .jpg, .webp...")
+    ],
 ) -> None:
-    """Extract the exact frame shown at a time (the frame whose interval contains it) as PNG."""
-    from shotline.media.frames import extract_frame, save_png
+    """Write the exact frame shown at a time (the frame whose interval contains it).
 
-    if at < 0:
-        raise typer.BadParameter("--at must be 0 or more")
-    save_png(extract_frame(file, time=at), output)
-    console.print(f"wrote [bold]{output}[/]")
+    On a timeline: the frame of the topmost video clip at that time, with the in/out tolerance.
+    """
+    from shotline.files import refuse_overwriting
+    from shotline.media.frames import extract_frame, image_format, save_image
+
+    if not math.isfinite(at) or at < 0:
+        raise typer.BadParameter(f"--at must be a time in seconds, 0 or more (got {at})")
+    refuse_overwriting(output, [file])
+    image_format(output)  # an unknown suffix fails before any work
+    if file.suffix.lower() == ".json":
+        source, index, label = _timeline_frame(file, at)
+        refuse_overwriting(output, [source])
+        pixels = extract_frame(source, frame=index, clamp=False)
+    else:
+        pixels, label = extract_frame(file, time=at, clamp=False), ""
+    save_image(pixels, output)
+    console.print(f"wrote [bold]{output}[/]{label}", highlight=False)
+
+
+def _timeline_frame(file: Path, at: float) -> tuple[str, int, str]:
+    """The media file and frame index under ``at`` on a saved timeline, and a note for the user."""
+    from shotline.media.errors import FrameOutOfRange
+    from shotline.media.sources import resolve_source
+    from shotline.timeline import resolve_frame
+    from shotline.timeline.timecode import TIME_EPSILON
+
+    timeline = open_timeline(file)
+    if at > timeline.duration + TIME_EPSILON:
+        raise FrameOutOfRange(f"{file}: {at:.3f} s is past the end ({timeline.duration:.3f} s)")
+    ref = resolve_frame(timeline, at)
+    if ref is None:
+        raise FrameOutOfRange(f"{file}: no video clip at {at:.3f} s (a gap)")
+    clip = timeline.clip(ref.clip_id)
+    if ref.source is None:
+        raise FrameOutOfRange(f"{file}: clip {clip.id!r} ({clip.name}) has no media yet")
+    source = resolve_source(ref.source, file.parent)
+    note = f": clip {clip.id!r} frame {ref.frame} on V{ref.track_index + 1}"
+    return source, ref.frame, note + (" (snapped to its edge)" if ref.snapped else "")
 
 
 @app.command()
@@ -85,11 +128,13 @@ def render(
     fps: Annotated[str, typer.Option(help="Output rate: 24, 25, 23.976, 30000/1001...")] = "24",
 ) -> None:
     """Render a saved timeline to MP4 (H.264 + AAC)."""
+    from shotline.files import refuse_overwriting
     from shotline.media.render import render_timeline
-    from shotline.savefile import load_timeline
 
     out_size, out_fps = parse_size(size), parse_fps(fps)  # bad options fail before any work
-    timeline = load_timeline(timeline_file)
+    refuse_overwriting(output, [timeline_file])
+    timeline = open_timeline(timeline_file)
+    refuse_overwriting(output, _local_sources(timeline, timeline_file.parent))
     with progress_bar(f"rendering {timeline.name}") as report:
         result = render_timeline(
             timeline,
@@ -108,33 +153,62 @@ def render(
     )
 
 
+def _local_sources(timeline: Timeline, base: Path) -> list[str]:
+    """The media files a timeline reads that exist here (an output must not replace one)."""
+    from shotline.media.errors import MediaNotFound
+    from shotline.media.sources import resolve_source
+
+    found = []
+    for clip in timeline.clips:
+        if clip.source is not None:
+            with contextlib.suppress(MediaNotFound):
+                found.append(resolve_source(clip.source, base))
+    return found
+
+
 FORMATS = ("otio", "edl", "fcp7", "fcpxml")
 SUFFIXES = {"otio": ".otio", "edl": ".edl", "fcp7": ".xml", "fcpxml": ".fcpxml"}
+FORMAT_HELP = "otio, edl, fcp7 (FCP 7 XML) or fcpxml"
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"format must be one of {', '.join(FORMATS)}")
+    return fmt
 
 
 @app.command("export")
 @friendly
 def export_(
     timeline_file: Annotated[Path, typer.Argument(metavar="TIMELINE.json")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="otio, edl, fcp7 or fcpxml.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP + ".")],
     output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
     track: Annotated[int, typer.Option(help="Video track for EDL (1 = V1).")] = 1,
     fps: Annotated[str | None, typer.Option(help="Rate to conform to (default: clips').")] = None,
+    timecode: Annotated[
+        str | None,
+        typer.Option(help="EDL timecode at 29.97/59.94: df (drop-frame, the default) or ndf."),
+    ] = None,
 ) -> None:
     """Export a saved timeline for another editor (OpenTimelineIO, EDL, FCP 7 XML, FCPXML)."""
+    from shotline.files import refuse_overwriting
     from shotline.interchange import export_timeline
-    from shotline.savefile import load_timeline
 
-    if fmt not in FORMATS:
-        raise typer.BadParameter(f"format must be one of {', '.join(FORMATS)}")
-    timeline = load_timeline(timeline_file)
-    target = output or timeline_file.with_suffix(SUFFIXES[fmt])
+    chosen = _format(fmt)
+    if timecode not in (None, "df", "ndf"):
+        raise typer.BadParameter("--timecode must be df or ndf")
+    rate = parse_fps(fps) if fps else None
+    target = output or timeline_file.with_suffix(SUFFIXES[chosen])
+    refuse_overwriting(target, [timeline_file])
+    timeline = open_timeline(timeline_file)
     written = export_timeline(
         timeline,
         target,
-        fmt,
-        rate=parse_fps(fps) if fps else None,
+        chosen,
+        rate=rate,
         track_index=track - 1,
+        drop_frame=None if timecode is None else timecode == "df",
+        base_dir=timeline_file.parent,
     )
     console.print(f"wrote [bold]{written}[/]")
 
@@ -142,14 +216,26 @@ def export_(
 @app.command("import")
 @friendly
 def import_(
-    file: Annotated[Path, typer.Argument(help="An .otio, .edl or FCP 7 .xml file.")],
+    file: Annotated[Path, typer.Argument(help="An .otio, .edl, FCP 7 .xml/.fcp7 or .fcpxml file.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Timeline JSON to write.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help=FORMAT_HELP + " (default: from the suffix)."),
+    ] = None,
+    fps: Annotated[
+        str | None,
+        typer.Option(help="The EDL's frame rate (EDLs do not record it; ours say it)."),
+    ] = None,
 ) -> None:
     """Import an edit from another editor into a shotline timeline."""
+    from shotline.files import refuse_overwriting
     from shotline.interchange import import_timeline
     from shotline.savefile import save_timeline
 
-    timeline = import_timeline(file)
+    chosen = _format(fmt) if fmt is not None else None
+    rate = parse_fps(fps) if fps else None
+    refuse_overwriting(output, [file])
+    timeline = import_timeline(file, chosen, rate=rate)
     save_timeline(timeline, output)
     console.print(
         f"wrote [bold]{output}[/]: {len(timeline.clips)} clips on "

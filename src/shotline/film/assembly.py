@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from shotline.assets.blobs import sha256_file
-from shotline.files import atomic_path
+from shotline.files import atomic_path, write_atomic
 from shotline.film.narration import NarrationTrack
 from shotline.film.subtitles import Cue, mux_subtitles, write_subtitles
 from shotline.film.timing import SegmentSlot, slot_frame_range
@@ -526,7 +526,7 @@ class _Pieces:
         finally:
             scratch.unlink(missing_ok=True)
         warnings = {"warnings": list(result.warnings)}
-        piece.sidecar.write_text(json.dumps(warnings, indent=1) + "\n", encoding="utf-8")
+        write_atomic(piece.sidecar, (json.dumps(warnings, indent=1) + "\n").encode("utf-8"))
         self.encoded.append(clip.id)
 
     def _step(self, frames: int) -> Callable[[float], None] | None:

@@ -28,9 +28,10 @@ class Estimate:
 
     def describe(self) -> str:
         about = "about " if self.approximate else ""
+        # A plan, worded as one: what each batch came to is noted after it runs (``summarize``).
         return (
-            f"{self.phase}: {about}${self.cost:.4f} for {self.generate} new generation(s), "
-            f"{self.cached} reused from the cache (free)"
+            f"{self.phase}: {self.generate} to generate for {about}${self.cost:.4f} "
+            f"({self.cached} in the cache, free)"
         )
 
 

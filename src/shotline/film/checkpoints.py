@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shotline.film.runs import Picks, Run
+from shotline.film.runs import Phase, Picks, Run, RunState
 from shotline.story.script import Script
 
 Scorer = Callable[[list[Path]], int]  # the variants of one artifact -> the index to use
@@ -89,15 +89,61 @@ def _variant(value: str, variants: int, what: str) -> int | None:
     return index
 
 
+def current_picks(picks: Picks, basis: Mapping[str, str]) -> Picks:
+    """``picks`` without those made against variants that have been drawn again since."""
+
+    def fresh(key: str) -> bool:
+        made = picks.basis.get(key)
+        return made is None or made == basis.get(key, made)
+
+    return Picks(
+        refs={k: v for k, v in picks.refs.items() if isinstance(v, str) or fresh(k)},
+        keyframes={k: v for k, v in picks.keyframes.items() if fresh(k)},
+        basis=dict(picks.basis),
+    )
+
+
+def waiting_for(state: RunState, script: Script, picks: Picks) -> list[str]:
+    """What the run's checkpoint still needs, from the picks as they are now (``film pick``
+    in another process may have made some since the run stopped)."""
+    current = current_picks(picks, state.variant_basis)
+    if state.phase is Phase.AWAITING_PICK_REFS:
+        return [s.key for s in reference_specs(script) if s.key not in current.refs]
+    if state.phase is Phase.AWAITING_PICK_KEYFRAMES:
+        boundaries = [str(i) for i in range(len(script.segments) + 1)]
+        return [b for b in boundaries if b not in current.keyframes]
+    return []
+
+
+def changed_since_picked(state: RunState, picks: Picks, keys: Sequence[str]) -> list[str]:
+    return [k for k in keys if k in picks.basis and picks.basis[k] != state.variant_basis.get(k)]
+
+
+def checkpoint_message(run_id: str, state: RunState, picks: Picks, missing: Sequence[str]) -> str:
+    """The line ``film status`` and the pipeline show at a checkpoint."""
+    what = "refs" if state.phase is Phase.AWAITING_PICK_REFS else "keyframes"
+    if not missing:
+        return f"every pick is made: continue with shotline film resume {run_id}"
+    changed = set(changed_since_picked(state, picks, missing))
+    names = [(k if what == "refs" else f"K{k}") + (" (re-drawn since it was picked)"
+             if k in changed else "") for k in missing]  # fmt: skip
+    return (
+        f"waiting for picks ({', '.join(names)}): shotline film pick {run_id} {what} "
+        f"KEY=VARIANT ..., then shotline film resume {run_id}"
+    )
+
+
 def pick_refs(run: Run, script: Script, variants: int, assignments: Sequence[str]) -> Picks:
     """Apply ``KEY=VARIANT`` or ``KEY=path/to/guide.png`` (the guide is copied into the run)."""
     picks = run.picks()
+    basis = run.load().variant_basis
     for text in assignments:
         name, value = parse_assignment(text)
         key = resolve_ref_key(script, name)
         index = _variant(value, variants, key)
         if index is not None:
             picks.refs[key] = index
+            _remember(picks, basis, key)
             continue
         guide = Path(value).expanduser()
         if not guide.is_file():
@@ -112,6 +158,7 @@ def pick_refs(run: Run, script: Script, variants: int, assignments: Sequence[str
 
 def pick_keyframes(run: Run, script: Script, variants: int, assignments: Sequence[str]) -> Picks:
     picks = run.picks()
+    basis = run.load().variant_basis
     for text in assignments:
         name, value = parse_assignment(text)
         boundary = resolve_keyframe(script, name)
@@ -119,8 +166,16 @@ def pick_keyframes(run: Run, script: Script, variants: int, assignments: Sequenc
         if index is None:
             raise PickError(f"K{boundary}: expected a variant number, got {value!r}")
         picks.keyframes[str(boundary)] = index
+        _remember(picks, basis, str(boundary))
     run.save_picks(picks)
     return picks
+
+
+def _remember(picks: Picks, basis: Mapping[str, str], key: str) -> None:
+    if key in basis:
+        picks.basis[key] = basis[key]
+    else:
+        picks.basis.pop(key, None)
 
 
 @dataclass(frozen=True)

@@ -17,19 +17,26 @@ What this adds to ``engine.submit``:
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from shotline.film.services import Generations
+from shotline.app import Studio
 from shotline.jobs.records import JobRecord
 from shotline.jobs.status import JobStatus
+from shotline.providers.builtin import missing_setting
 from shotline.providers.contracts import Capabilities, Kind, Request
-from shotline.providers.errors import CapabilityError, ProviderFailed
+from shotline.providers.errors import (
+    CapabilityError,
+    NotConfigured,
+    ProviderFailed,
+    final_error_types,
+    is_final,
+)
+from shotline.providers.registry import ProviderRegistry
 
-# Failures that asking the same provider the same thing again cannot fix.
-FINAL_FAILURES = frozenset({"Refused", "CapabilityError"})
 POLL_SECONDS = 0.05
 WAIT_SECONDS = 6 * 3600.0  # remote video queues can be slow; a stuck job still ends one day
 
@@ -88,16 +95,17 @@ class Tally:
 
     def count(self, outcome: Outcome) -> None:
         tally, job = self.of(outcome.ask.kind), outcome.job
-        if outcome.skipped:
-            tally.skipped += 1
-        elif not outcome.ok:
-            tally.failed += 1
-        elif job is not None and job.cache_hit:
-            tally.reused += 1
-            tally.saved += job.estimated_cost or Decimal(0)
-        else:
-            tally.regenerated += 1
-            tally.paid += (job.actual_cost if job else None) or Decimal(0)
+        match classify(outcome):
+            case "skipped":
+                tally.skipped += 1
+            case "failed":
+                tally.failed += 1
+            case "reused":
+                tally.reused += 1
+                tally.saved += (job.estimated_cost if job else None) or Decimal(0)
+            case _:
+                tally.regenerated += 1
+                tally.paid += (job.actual_cost if job else None) or Decimal(0)
 
     @property
     def saved(self) -> Decimal:
@@ -117,27 +125,77 @@ class Tally:
 
 
 Step = Callable[[str, int, int], None]  # (label, done, total)
+Note = Callable[[str], None]
+
+
+def classify(outcome: Outcome) -> str:
+    """reused, regenerated, failed or skipped: the one rule behind every count a person sees
+    (the line after each batch and the run's table add up the same outcomes)."""
+    if outcome.skipped:
+        return "skipped"
+    if not outcome.ok:
+        return "failed"
+    if outcome.job is not None and outcome.job.cache_hit:
+        return "reused"
+    return "regenerated"
+
+
+def summarize(label: str, outcomes: Sequence[Outcome]) -> str:
+    """``keyframes: 5 regenerated, 28 reused`` for one batch."""
+    counts = Counter(classify(o) for o in outcomes)
+    parts = [f"{counts[k]} {k}" for k in ("regenerated", "reused", "failed", "skipped")
+             if counts[k]]  # fmt: skip
+    return f"{label}: {', '.join(parts) or 'nothing to do'}"
+
+
+class JobCanceled(Exception):
+    """A job the film waits for was canceled (``shotline jobs cancel`` from another shell): the
+    person stopped it on purpose, so the run stops too rather than going on without it."""
+
+    def __init__(self, job_id: str, name: str) -> None:
+        super().__init__(job_id, name)
+        self.job_id, self.name = job_id, name
+
+    def __str__(self) -> str:
+        return f"job {self.job_id} ({self.name}) was canceled"
 
 
 class Generator:
     def __init__(
-        self, engine: Generations, providers: Sequence[str], user: str, tally: Tally
+        self,
+        studio: Studio,
+        providers: Sequence[str],
+        user: str,
+        tally: Tally,
+        origin: str | None = None,
+        note: Note | None = None,
     ) -> None:
-        self.engine = engine
+        self.studio = studio
+        self.engine = studio.engine
         self.providers = list(providers)
         self.user = user
         self.tally = tally
+        self.origin = origin  # "film run <id>": every job is labelled with it
+        self.note = note  # told what each batch came to
 
     # -- providers ------------------------------------------------------------------------------
 
     def candidates(self, kind: Kind) -> list[str]:
         """Provider ids of ``kind`` in ``--providers`` order: a full id is itself, a family
         (``fal``) is each of its providers of that kind."""
-        return self.engine.candidates(kind, self.providers)
+        found: list[str] = []
+        for wanted in self.providers:
+            of_kind = self.studio.registry.of_kind(kind)
+            ids = [p.info.id for p in of_kind if p.info.id == wanted]
+            ids = ids or [p.info.id for p in of_kind if p.info.id.startswith(f"{wanted}.")]
+            found += [i for i in ids if i not in found]
+        if not found:
+            raise NotConfigured(missing_kinds_message(self.studio.registry, self.providers, [kind]))
+        return found
 
     def capabilities_of(self, kind: Kind) -> Capabilities:
         """What the first choice for ``kind`` can do (durations are planned for it)."""
-        return self.engine.provider_info(self.candidates(kind)[0]).capabilities
+        return self.studio.registry.get(self.candidates(kind)[0]).info.capabilities
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -149,7 +207,8 @@ class Generator:
 
     def _choose(self, plan: Plan) -> None:
         """Settle on the first candidate that can take the request and has not failed it for
-        good before; key it and price it (as the engine will: ``engine.prepare``)."""
+        good before; key it and price it as the engine will (``engine.prepare``: the one place
+        a request is conformed and keyed; ``engine.cached``: the one cache-hit check)."""
         plan.provider = plan.key = None
         while plan.candidates:
             provider_id = plan.candidates.pop(0)
@@ -158,25 +217,34 @@ class Generator:
             except CapabilityError as exc:
                 plan.notes.append(str(exc))
                 continue
-            if self._failed_for_good(prepared.key):
+            key, request = prepared.key, prepared.request
+            if self._failed_for_good(key):
                 plan.notes.append(f"{provider_id} failed this for good before: not asked again")
                 continue
-            plan.provider, plan.key, plan.conformed = provider_id, prepared.key, prepared.request
-            plan.cached = self.engine.cached(prepared.key) is not None
-            plan.estimate = Decimal(0) if plan.cached else prepared.estimate
+            cached = self.engine.cached(key) is not None
+            price = Decimal(0) if cached else prepared.estimate
+            if price is None:  # a film runs on budgets: an unknown price cannot be planned
+                plan.notes.append(f"{provider_id}: cost unknown before it runs, not used")
+                continue
+            plan.provider, plan.key, plan.conformed = provider_id, key, request
+            plan.cached, plan.estimate = cached, price
             return
 
     def _failed_for_good(self, key: str) -> bool:
-        found = self.engine.find_job(key, [JobStatus.FAILED], error_types=FINAL_FAILURES)
-        return found is not None
+        store = self.engine.store
+        return (
+            store.find_by_key(key, [JobStatus.FAILED], error_types=final_error_types()) is not None
+        )
 
     def _live_job(self, key: str) -> str | None:
         """A queued or running job with this key (left by a crashed run): wait for it instead."""
-        return self.engine.find_job(key, [JobStatus.QUEUED, JobStatus.RUNNING])
+        return self.engine.store.find_by_key(key, [JobStatus.QUEUED, JobStatus.RUNNING])
 
     # -- running --------------------------------------------------------------------------------
 
-    def run(self, plans: Sequence[Plan], label: str, step: Step | None = None) -> list[Outcome]:
+    def run(
+        self, plans: Sequence[Plan], label: str, step: Step | None = None, *, report: bool = True
+    ) -> list[Outcome]:
         """Submit every plan, then wait for all; refused ones move to their next provider."""
         pending: dict[int, str] = {}
         outcomes: dict[int, Outcome] = {}
@@ -185,19 +253,17 @@ class Generator:
         total = len(plans)
         if step is not None:
             step(label, len(outcomes), total)
-        started = time.monotonic()
         while pending:
             time.sleep(POLL_SECONDS)
             for index, job_id in list(pending.items()):
                 job = self.engine.get(job_id)
                 if not job.finished:
-                    # Bounded: past WAIT_SECONDS, or queued where no worker serves, this raises
-                    # saying what the job waits for (the job itself is left to finish).
-                    self.engine.check_wait(job, started, WAIT_SECONDS)
                     continue
                 del pending[index]
                 plan = plans[index]
-                if job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES:
+                if job.status is JobStatus.CANCELED:
+                    raise JobCanceled(job.id, plan.ask.name)
+                if job.status is JobStatus.FAILED and is_final(job.error_type):
                     plan.notes.append(f"{job.provider}: {job.error_type}: {job.error_message}")
                     self._choose(plan)
                     if plan.provider is not None:
@@ -207,10 +273,13 @@ class Generator:
                 self._settle(index, plan, job, pending, outcomes)
             if step is not None:
                 step(label, len(outcomes), total)
-        return [outcomes[i] for i in range(total)]
+        done = [outcomes[i] for i in range(total)]
+        if report and self.note is not None and done:
+            self.note(summarize(label, done))
+        return done
 
     def run_one(self, ask: Ask) -> Outcome:
-        return self.run(self.plan([ask]), ask.name)[0]
+        return self.run(self.plan([ask]), ask.name, report=False)[0]
 
     def _submit(
         self, index: int, plan: Plan, pending: dict[int, str], outcomes: dict[int, Outcome]
@@ -220,7 +289,10 @@ class Generator:
             self._done(index, Outcome(plan.ask, None, None, why, skipped=True), outcomes)
             return
         adopted = self._live_job(plan.key)
-        pending[index] = adopted or self.engine.submit(plan.ask.request, plan.provider, self.user)
+        job_id = adopted or self.engine.submit(plan.ask.request, plan.provider, self.user)
+        if self.origin is not None:
+            self.engine.labels.set(job_id, self.origin, f"{plan.ask.kind} {plan.ask.name}")
+        pending[index] = job_id
 
     def _settle(
         self,
@@ -231,9 +303,9 @@ class Generator:
         outcomes: dict[int, Outcome],
     ) -> None:
         if job.status is JobStatus.SUCCEEDED and job.result_asset is not None:
-            path = self.engine.asset_path(job.result_asset)
+            path = self.engine.catalog.local_path(job.result_asset)
             self._done(index, Outcome(plan.ask, job, path), outcomes)
-        elif job.status is JobStatus.FAILED and job.error_type in FINAL_FAILURES and plan.provider:
+        elif job.status is JobStatus.FAILED and is_final(job.error_type) and plan.provider:
             self._submit(index, plan, pending, outcomes)  # the next candidate
         else:
             why = f"{job.provider}: {job.error_type or job.status.value}: {job.error_message}"
@@ -242,6 +314,39 @@ class Generator:
     def _done(self, index: int, outcome: Outcome, outcomes: dict[int, Outcome]) -> None:
         outcomes[index] = outcome
         self.tally.count(outcome)
+
+
+def missing_kinds(
+    registry: ProviderRegistry, providers: Sequence[str], kinds: Sequence[Kind]
+) -> list[Kind]:
+    """The kinds among ``kinds`` that no provider in ``--providers`` offers."""
+    missing = []
+    for kind in kinds:
+        ids = [p.info.id for p in registry.of_kind(kind)]
+        if not any(i == w or i.startswith(f"{w}.") for w in providers for i in ids):
+            missing.append(kind)
+    return missing
+
+
+def missing_kinds_message(
+    registry: ProviderRegistry, providers: Sequence[str], kinds: Sequence[Kind]
+) -> str:
+    """What a person can do when ``--providers`` lacks whole kinds of model: which kinds, which
+    families are not configured at all (and the setting each needs), how to fill the gap."""
+    chain = ",".join(providers)
+    names = ", ".join(k.value for k in kinds[:-1]) + (" or " if len(kinds) > 1 else "")
+    names += kinds[-1].value
+    known = registry.ids()
+    unset = [
+        f"{p} is not configured: set {need}"
+        for p in providers
+        if (need := missing_setting(f"{p}.")) and not any(i.startswith(f"{p}.") for i in known)
+    ]
+    why = f" ({'; '.join(unset)})" if unset else ""
+    hint = f"add offline for stand-ins (--providers {chain},offline)"
+    if Kind.WRITER in kinds:
+        hint += f", or set {missing_setting('llm.')} for a writer"
+    return f"--providers {chain} has no {names} provider{why}: {hint}"
 
 
 def require(outcomes: Sequence[Outcome]) -> list[Path]:

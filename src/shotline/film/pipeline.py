@@ -20,21 +20,39 @@ Phase 3 lives in ``render``; this module holds the script, the references and th
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from shotline.app import Studio
 from shotline.film.budget import BudgetExceeded, check_budget, estimate
-from shotline.film.checkpoints import Choice, Scorer, choose, first_variant, reference_specs
+from shotline.film.checkpoints import (
+    Choice,
+    Scorer,
+    checkpoint_message,
+    choose,
+    current_picks,
+    first_variant,
+    reference_specs,
+)
 from shotline.film.context import Approve, FilmContext
-from shotline.film.generation import Ask, Generator, Tally, require
+from shotline.film.generation import (
+    Ask,
+    Generator,
+    JobCanceled,
+    Outcome,
+    Tally,
+    require,
+    summarize,
+)
 from shotline.film.keyframes import adopt
 from shotline.film.progress import Progress, Silent
 from shotline.film.render import render
 from shotline.film.runs import Phase, Run, RunState
-from shotline.film.services import Generations
 from shotline.film.sheet import contact_sheet
+from shotline.language import language_name, language_of
 from shotline.providers.contracts import ImageRequest, Kind, WriterRequest
 from shotline.providers.errors import ProviderFailed
 from shotline.story.errors import ScriptError
@@ -52,7 +70,7 @@ from shotline.story.writer import write_script
 class FilmPipeline:
     def __init__(
         self,
-        engine: Generations,
+        studio: Studio,
         run: Run,
         *,
         progress: Progress | None = None,
@@ -62,8 +80,8 @@ class FilmPipeline:
     ) -> None:
         """``pieces``: a folder for encoded pieces shared by all runs (the data folder's
         ``pieces``), so an identical run encodes nothing again; None keeps them per run."""
-        self.engine = engine
         self.pieces = pieces
+        self.studio = studio
         self.run = run
         self.progress = progress or Silent()
         self.approve = approve
@@ -78,14 +96,24 @@ class FilmPipeline:
         script = load_script(self.run.script_path) if self.run.script_path.is_file() else None
         scorer = self.scorer or (first_variant if state.options.yolo else None)
         tally = Tally()
-        gen = Generator(self.engine, state.options.providers, state.options.user, tally)
-        film = FilmContext(self.engine, self.run, state, gen, self.progress, self.approve, scorer,
+        gen = Generator(self.studio, state.options.providers, state.options.user, tally,
+                        origin=f"film run {self.run.id}", note=self.progress.note)  # fmt: skip
+        film = FilmContext(self.studio, self.run, state, gen, self.progress, self.approve, scorer,
                            self.pieces)  # fmt: skip
         state.message = ""
         try:
             self._phases(film, script)
         except BudgetExceeded as exc:
             self._finish(film, Phase.AWAITING_APPROVAL, str(exc))
+            raise
+        except JobCanceled as exc:
+            self._finish(film, Phase.FAILED, f"{exc}: shotline film resume {self.run.id} "
+                         "generates it again")  # fmt: skip
+            raise
+        except KeyboardInterrupt:  # not a failure: every job it started is left to finish
+            where = film.state.phase.value
+            self._finish(film, Phase.INTERRUPTED, f"interrupted during {where}: continue with "
+                         f"shotline film resume {self.run.id}")  # fmt: skip
             raise
         except BaseException as exc:
             self._finish(film, Phase.FAILED, f"{type(exc).__name__}: {exc}")
@@ -122,11 +150,7 @@ class FilmPipeline:
 
     def _stop(self, film: FilmContext, phase: Phase, what: str, missing: list[str]) -> None:
         film.state.phase = phase
-        names = ", ".join(missing if what == "refs" else [f"K{m}" for m in missing])
-        film.state.message = (
-            f"waiting for picks ({names}): shotline film pick {self.run.id} {what} "
-            f"KEY=VARIANT ..., then shotline film resume {self.run.id}"
-        )
+        film.state.message = checkpoint_message(self.run.id, film.state, film.run.picks(), missing)
 
     # -- Phase 1 --------------------------------------------------------------------------------
 
@@ -136,23 +160,45 @@ class FilmPipeline:
             where = str(self.run.script_path)
             raise ScriptError(where, ["the run has neither a script nor an idea"])
         self._set_phase(film, Phase.WRITING)
-        calls = 0
+        outcomes: list[Outcome] = []
 
         def ask(request: WriterRequest) -> Mapping[str, Any]:
-            nonlocal calls
-            calls += 1
+            calls = len(outcomes) + 1
             self.progress.step("writing the script", calls, 2 + film.options.segments)
             outcome = film.gen.run_one(Ask("writer", f"script call {calls}", request))
+            outcomes.append(outcome)
             if outcome.path is None:
                 raise ProviderFailed(outcome.error or "the writer failed")
             answer: Mapping[str, Any] = json.loads(outcome.path.read_text())
             return answer
 
-        return write_script(idea, ask, segments=film.options.segments, style=film.options.style)
+        try:
+            script = write_script(idea, ask, segments=film.options.segments,
+                                  style=film.options.style)  # fmt: skip
+        finally:
+            self.progress.note(summarize("script (writer calls)", outcomes))
+        for note in self._language_notes(film, idea, script):
+            film.progress.note(note)
+            film.gen.tally.notes.append(note)
+        return script
+
+    def _language_notes(self, film: FilmContext, idea: str, script: Script) -> list[str]:
+        """Say so when the story is not told in the idea's language, or only partly can be."""
+        wanted = language_of(idea)
+        told = language_of(" ".join(s.narration for s in script.segments))
+        name, writer = language_name(wanted), film.gen.candidates(Kind.WRITER)[0]
+        if told != wanted:
+            return [f"{writer} told this {name} idea in {language_name(told)}: edit "
+                    f"{self.run.script_path} or use a writer model that writes {name}"]  # fmt: skip
+        if wanted != "en" and self.studio.registry.get(writer).info.offline:
+            return [f"{writer} is no language model: this {name} idea keeps your words (title, "
+                    f"logline, first line) and the rest is told in stock {name} lines; the image "
+                    "prompts stay English. Configure a writer model for a real script"]  # fmt: skip
+        return []
 
     def _references(self, film: FilmContext, script: Script) -> Choice:
         self._set_phase(film, Phase.REFERENCES)
-        picks = film.run.picks()
+        picks = current_picks(film.run.picks(), film.state.variant_basis)
         width, height = film.size
         asks: list[Ask] = []
         owners: list[tuple[str, int]] = []
@@ -199,7 +245,8 @@ class FilmPipeline:
                 asks.append(Ask("keyframe", f"K{boundary} v{variant}", request))
                 owners.append((str(boundary), variant))
         variants = self._generate(film, asks, owners, "keyframes", "keyframes")
-        picks = {k: v for k, v in film.run.picks().keyframes.items() if k in variants}
+        current = current_picks(film.run.picks(), film.state.variant_basis)
+        picks = {k: v for k, v in current.keyframes.items() if k in variants}
         choice = choose(variants, picks, film.run, film.scorer)
         if choice.missing:
             self._sheet(film, variants, "keyframes", "Keyframe variants")
@@ -224,10 +271,14 @@ class FilmPipeline:
         check_budget(film.options.budget, film.spent, cost)
         paths = require(film.gen.run(plans, label, self.progress.step))
         variants: dict[str, list[Path]] = {}
-        for (key, variant), path in zip(owners, paths, strict=True):
+        keys: dict[str, list[str]] = {}
+        for (key, variant), path, plan in zip(owners, paths, plans, strict=True):
             variants.setdefault(key, []).append(path)
+            keys.setdefault(key, []).append(plan.key or "")
             name = f"K{int(key):02d}" if folder == "keyframes" else key.replace(":", "-")
             film.place(path, folder, f"{name}-v{variant}{path.suffix or '.png'}")
+        for key, made in keys.items():  # what a pick of these variants is a pick of
+            film.state.variant_basis[key] = hashlib.sha256("|".join(made).encode()).hexdigest()[:16]
         return variants
 
     def _sheet(

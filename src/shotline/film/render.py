@@ -34,7 +34,13 @@ from shotline.film.sheet import contact_sheet
 from shotline.film.subtitles import Cue, SpokenLine, cues, subtitle_language
 from shotline.film.timing import GenerationLength, generation_length, slot_frames
 from shotline.jobs.engine import credit_frames
-from shotline.providers.contracts import Kind, LipsyncRequest, SpeechRequest, VideoRequest
+from shotline.providers.contracts import (
+    Kind,
+    LipsyncRequest,
+    SpeechRequest,
+    VideoRequest,
+    known_cost,
+)
 from shotline.story.prompts import segment_video_prompt
 from shotline.story.script import Script
 from shotline.timeline.timecode import frame_start
@@ -131,7 +137,7 @@ def _check_credits(film: FilmContext, videos: list[Plan]) -> None:
                if p.conformed is not None and not p.cached)  # fmt: skip
     if need == 0:
         return
-    left = film.engine.credits(film.options.user).remaining
+    left = film.studio.engine.ledger.balance(film.options.user).remaining
     if need > left:
         raise BudgetExceeded(
             f"the videos need {need} frames of credits and {film.options.user} has {left} left "
@@ -145,14 +151,14 @@ def _guess(film: FilmContext, script: Script, lines: list[Line], speech: Estimat
     for line in lines:
         words[line.segment] += len(re.findall(r"\S+", line.text))
     provider = film.gen.candidates(Kind.VIDEO)[0]
-    info = film.engine.provider_info(provider)
+    info = film.studio.registry.get(provider).info
     width, height = film.size
     video = Decimal(0)
     for count in words:
         seconds = count * 60 / WORDS_PER_MINUTE + GAP
         frames = generation_length(seconds, film.fps, info.capabilities).frames
         request = VideoRequest("", frames=frames, fps=film.fps, width=width, height=height)
-        video += info.pricing.estimate(request)
+        video += known_cost(info.pricing, request, info.id)
     return Estimate("Phase 3 (speech, video and lip sync)", speech.cost + video,
                     speech.generate + len(words), speech.cached, approximate=True)  # fmt: skip
 
@@ -163,10 +169,10 @@ def _lipsync_guess(film: FilmContext, track: NarrationTrack, videos: list[Plan])
         provider = film.gen.candidates(Kind.LIPSYNC)[0]
     except LookupError:
         return Decimal(0)
-    pricing = film.engine.provider_info(provider).pricing
+    pricing = film.studio.registry.get(provider).info.pricing
     placeholder = Path("clip")
     return sum(
-        (pricing.estimate(LipsyncRequest(placeholder, placeholder, float(slot.duration)))
+        (known_cost(pricing, LipsyncRequest(placeholder, placeholder, float(slot.duration)))
          for slot, plan in zip(track.segments, videos, strict=True)
          if slot.is_dialogue and not plan.cached),
         Decimal(0),
@@ -208,7 +214,8 @@ def _narration(
             shared.parent.mkdir(parents=True, exist_ok=True)
             copy_to(wav, shared)  # atomic: a run reading it sees it whole or not at all
             write_atomic(shared.with_suffix(".json"), json.dumps(track.to_dict()).encode())
-    timing.write_text(json.dumps({**track.to_dict(), "key": key}, indent=2))
+    # Atomic: ``film resume`` trusts this file when its key matches, so it is whole or absent.
+    write_atomic(timing, json.dumps({**track.to_dict(), "key": key}, indent=2).encode())
     return track
 
 

@@ -17,9 +17,14 @@ Layout::
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 import re
 import secrets
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -34,6 +39,7 @@ RUNS_FOLDER = "films"
 STATE_FILE = "run.json"
 PICKS_FILE = "picks.json"
 SCRIPT_FILE = "script.yaml"
+LOCK_FILE = ".lock"
 
 
 class RunNotFound(LookupError):
@@ -45,6 +51,18 @@ class RunNotFound(LookupError):
         return f"no film run {self.run!r} (runs live in {self.root})"
 
 
+class RunBusy(RuntimeError):
+    """Another process holds the run (a ``resume`` or ``pick`` still going)."""
+
+    def __init__(self, run: str, holder: str) -> None:
+        super().__init__(run, holder)
+        self.run, self.holder = run, holder
+
+    def __str__(self) -> str:
+        who = self.holder or "another process"
+        return f"run {self.run} is in use by {who}: wait for it to end, or stop it first"
+
+
 class Phase(StrEnum):
     CREATED = "created"
     WRITING = "writing"
@@ -54,6 +72,7 @@ class Phase(StrEnum):
     AWAITING_PICK_KEYFRAMES = "awaiting_pick_keyframes"
     AWAITING_APPROVAL = "awaiting_approval"  # Phase 3's estimate needs a yes or a --budget
     RENDERING = "rendering"
+    INTERRUPTED = "interrupted"  # Ctrl-C: its jobs stay queued, ``film resume`` continues
     DONE = "done"
     FAILED = "failed"
 
@@ -91,6 +110,13 @@ class RunState(BaseModel):
     sheet_key: str | None = None  # the same for the storyboard
     outputs: dict[str, str] = Field(default_factory=dict)
     report: dict[str, Any] = Field(default_factory=dict)  # the last invocation's accounting
+    # The data folder whose database and assets hold the run's jobs (its cache). A run folder
+    # copied elsewhere still belongs to it: resuming against another folder would pay again.
+    data_dir: str | None = None
+    # Per reference key / keyframe boundary: a digest of the cache keys of its variants as last
+    # generated. A pick remembers the digest it was made against, so a re-drawn artifact (its
+    # prompt or references edited) asks for a new pick instead of keeping the old index.
+    variant_basis: dict[str, str] = Field(default_factory=dict)
 
 
 class Picks(BaseModel):
@@ -99,6 +125,7 @@ class Picks(BaseModel):
 
     refs: dict[str, int | str] = Field(default_factory=dict)
     keyframes: dict[str, int] = Field(default_factory=dict)
+    basis: dict[str, str] = Field(default_factory=dict)  # key -> RunState.variant_basis at the pick
 
 
 def _slug(text: str) -> str:
@@ -151,13 +178,57 @@ class Run:
         data = json.dumps(picks.model_dump(), indent=2, sort_keys=True).encode()
         write_atomic(self.path(PICKS_FILE), data)
 
+    def home(self, state: RunState) -> Path:
+        """The data folder the run's jobs live in: as recorded, else (runs made before it was
+        recorded) the one its folder sits in."""
+        if state.data_dir:
+            return Path(state.data_dir)
+        return self.folder.parent.parent
+
+    # -- one process at a time --------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def lock(self, command: str) -> Iterator[None]:
+        """Hold the run for one command, so two ``resume``/``pick`` never interleave.
+
+        An advisory ``flock`` on a file in the run folder: the kernel drops it when the process
+        ends however it ends (Ctrl-C, ``kill -9``), so a dead holder never blocks the run. The
+        file names the holder for the message the next one gets.
+        """
+        path = self.path(LOCK_FILE)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip()
+                raise RunBusy(self.id, holder) from None
+            since = datetime.now(UTC).strftime("%H:%M:%S UTC")
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} ({command}, since {since})".encode(), 0)
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+    def remove(self) -> None:
+        """Delete the run folder (its copies of artifacts; the cached assets stay in the data
+        folder's store for other runs). Refused while another process holds the run."""
+        with self.lock("film rm"):
+            shutil.rmtree(self.folder)
+
     @classmethod
     def create(cls, data_dir: Path, options: RunOptions, label: str) -> Run:
         now = datetime.now(UTC)
         run_id = f"{_slug(label)}-{now:%Y%m%d}-{secrets.token_hex(3)}"
         run = cls(runs_root(data_dir) / run_id)
         run.folder.mkdir(parents=True)
-        run.save(RunState(id=run_id, created_at=now, updated_at=now, options=options))
+        home = str(data_dir.absolute())
+        run.save(RunState(id=run_id, created_at=now, updated_at=now, options=options,
+                          data_dir=home))  # fmt: skip
         return run
 
     @classmethod

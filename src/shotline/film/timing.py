@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from shotline.providers.contracts import Capabilities
-from shotline.timeline.timecode import Rate, Seconds, exact, frame_at, frame_count, frame_start
+from shotline.timeline.timecode import Rate, Seconds, exact, frame_count, frame_start
 
 Span = tuple[Fraction, Fraction]  # [start, end) in track seconds
 
@@ -119,64 +119,20 @@ def generation_length(
 ) -> GenerationLength:
     """The shortest clip the provider accepts that is at least ``slot_seconds`` long.
 
-    Never shorter than the slot, because assembly can trim a clip but cannot invent frames.
-    Duration-driven models (``duration_step``, WAN's 0.5 s) get a whole number of steps at or
-    above the slot; frame-driven ones (``frame_rule``, LTX's 8n+1) the next valid count; with
-    both, the frame rule applies to the frames of the stepped duration. Minimums raise the
-    count. When the slot is longer than the model's maximum, the result is the longest valid
-    clip and ``capped`` is true: assembly holds its last frame (the render's tail hold) for
-    the rest of the slot, which is better than failing the film or retiming the motion.
+    Never shorter than the slot, because assembly can trim a clip but cannot invent frames. The
+    rounding is the provider's own rule (``Capabilities.length``: the next whole step, the next
+    8n+1 count, the next listed duration), the same one ``conform`` applies, so a planned length
+    is never changed again on submission. When the slot is longer than the model's longest clip,
+    the result is that longest clip and ``capped`` is true: assembly holds its last frame (the
+    render's tail hold) for the rest of the slot, better than failing the film or retiming it.
     """
-    caps = capabilities
     need = frame_count(slot_seconds, fps)
     if need < 1:
         raise ValueError(f"a slot must be longer than zero, got {float(exact(slot_seconds))}s")
-    frames = _fit_up(exact(slot_seconds), fps, caps)
-    ceiling = _ceiling(fps, caps)
-    if ceiling is not None and frames > ceiling:
-        frames = ceiling
+    rate = Fraction(fps)
+    longest = capabilities.longest(rate).frames
+    frames = capabilities.length(min(need, longest), rate).frames
     return GenerationLength(frames=frames, fps=fps, slot_frames=need)
-
-
-def _fit_up(seconds: Fraction, fps: Rate, caps: Capabilities) -> int:
-    """The fewest valid frames covering ``seconds``, before any maximum."""
-    if caps.min_duration is not None:
-        seconds = max(seconds, caps.min_duration)
-    step = caps.duration_step
-    if step is None:
-        frames = max(frame_count(seconds, fps), caps.min_frames)
-    else:
-        # Whole steps counted from the slot's seconds (not its frames, which can overshoot by
-        # a step), so the provider's own rounding to its step is a no-op. A step is a "frame"
-        # at rate 1/step: timecode's snap keeps float noise (1.5000000000000002) off the count.
-        steps = max(1, frame_count(seconds, 1 / step))
-        while frame_count(steps * step, fps) < caps.min_frames:
-            steps += 1
-        frames = frame_count(steps * step, fps)
-    return caps.frame_rule.at_least(frames)
-
-
-def _ceiling(fps: Rate, caps: Capabilities) -> int | None:
-    """The longest clip the provider makes, in valid frames; None when unbounded."""
-    limits: list[int] = []
-    if caps.max_frames is not None:
-        limits.append(caps.max_frames)
-    if caps.max_duration is not None:
-        if caps.duration_step is not None:
-            steps = frame_at(caps.max_duration, 1 / caps.duration_step)
-            limits.append(frame_count(steps * caps.duration_step, fps))
-        else:
-            limits.append(frame_at(caps.max_duration, fps))
-    if not limits:
-        return None
-    limit = min(limits)
-    rule = caps.frame_rule
-    best = rule.at_least(limit)
-    if best > limit:
-        best -= rule.multiple
-    if best < max(1, caps.min_frames) or not rule.accepts(best):
-        raise ValueError(f"the provider's limits admit no clip length (at most {limit} frames)")
-    return best
 
 
 __all__ = [

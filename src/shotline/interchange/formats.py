@@ -14,7 +14,7 @@ ADAPTERS = {
     "fcpxml": "fcpx_xml",
 }
 
-SUFFIXES = {".otio": "otio", ".edl": "edl", ".xml": "fcp7", ".fcpxml": "fcpxml"}
+SUFFIXES = {".otio": "otio", ".edl": "edl", ".xml": "fcp7", ".fcp7": "fcp7", ".fcpxml": "fcpxml"}
 
 
 def resolve_format(path: Path, fmt: str | None) -> str:

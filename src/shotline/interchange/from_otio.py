@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
@@ -26,8 +27,13 @@ from shotline.timeline.timecode import TIME_EPSILON, format_rate, to_seconds
 _KINDS = {otio.schema.TrackKind.Video: ClipKind.VIDEO, otio.schema.TrackKind.Audio: ClipKind.AUDIO}
 
 
-def from_otio(timeline: Any) -> Timeline:
-    """Build and validate a shotline timeline; raises ``InterchangeError`` naming what is wrong."""
+def from_otio(timeline: Any, *, fold_sound: bool = False) -> Timeline:
+    """Build and validate a shotline timeline; raises ``InterchangeError`` naming what is wrong.
+
+    ``fold_sound``: an audio clip that is a video clip's own sound (same media, same place, same
+    trim: how NLEs lay linked audio, and how we write it) becomes that clip's ``hasAudio``, and
+    an audio track left empty by that goes.
+    """
     stored = _plain(timeline.metadata.get(NAMESPACE, {}))
     data: dict[str, Any] = dict(stored.get("timeline") or {})
     data.setdefault("name", timeline.name or "Untitled")
@@ -61,6 +67,9 @@ def from_otio(timeline: Any) -> Timeline:
             clips.append(clip)
             if not restored:
                 moved.append(clip)
+    if fold_sound:
+        clips, tracks[ClipKind.AUDIO] = _fold_sound(clips, tracks[ClipKind.AUDIO])
+        moved = [c for c in moved if any(c is k for k in clips)]
     _unique_ids(clips, moved)
     data["tracks"] = tracks[ClipKind.VIDEO]
     data["audioTracks"] = tracks[ClipKind.AUDIO]
@@ -71,6 +80,37 @@ def from_otio(timeline: Any) -> Timeline:
     except TimelineError as exc:
         raise InterchangeError(str(exc)) from exc
     return result
+
+
+def _fold_sound(
+    clips: list[dict[str, Any]], audio_tracks: list[dict[str, str]]
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    def key(clip: dict[str, Any]) -> tuple[Any, ...]:
+        times = (clip["startTime"], clip["duration"], clip["trimStart"])
+        return (clip.get("cloudUrl"), *(round(t / TIME_EPSILON) for t in times))
+
+    videos = {key(c): c for c in clips if c["type"] == ClipKind.VIDEO.value and c.get("cloudUrl")}
+    kept, used = [], set()
+    for clip in clips:
+        picture = videos.get(key(clip)) if clip["type"] == ClipKind.AUDIO.value else None
+        if picture is None:
+            kept.append(clip)
+            continue
+        picture["hasAudio"] = True
+        used.add(clip["trackIndex"])
+    # Tracks that held only clip sound go; the others keep their order (and clips their index).
+    remaining = {c["trackIndex"] for c in kept if c["type"] == ClipKind.AUDIO.value}
+    dropped = {i for i in used if i not in remaining}
+    new_index: dict[int, int] = {}
+    tracks: list[dict[str, str]] = []
+    for i, track in enumerate(audio_tracks):
+        if i not in dropped:
+            new_index[i] = len(tracks)
+            tracks.append(track)
+    for clip in kept:
+        if clip["type"] == ClipKind.AUDIO.value:
+            clip["trackIndex"] = new_index[clip["trackIndex"]]
+    return kept, tracks
 
 
 def _track_dict(track: Any, kind: ClipKind, index: int) -> dict[str, str]:
@@ -124,13 +164,20 @@ def _clip_dict(
     restored = bool(out) and _same(stored.get("placed"), structure)
     if not restored:
         # Moved or trimmed elsewhere, or not ours: the structure is the truth.
+        duration = structure[1]
+        if available is not None:
+            length = seconds(available.duration)
+            out["sourceDuration"] = to_seconds(length)
+            # Formats in whole frames end a clip on the last whole frame of its media (or the
+            # frame past it): within a frame of the media's end, the clip reaches that end.
+            frame = 1 / rate_of(trimmed.duration)
+            if abs(length - (trim + duration)) < frame and length > trim:
+                duration = length - trim
         out.update(
             startTime=to_seconds(structure[0]),
-            duration=to_seconds(structure[1]),
+            duration=to_seconds(duration),
             trimStart=to_seconds(trim),
         )
-        if available is not None:
-            out["sourceDuration"] = to_seconds(seconds(available.duration))
     if not stored:
         out.update(id=f"clip-{number}", name=clip.name or f"Clip {number}")
         rate = rate_of(trimmed.duration if available is None else available.duration)
@@ -138,12 +185,21 @@ def _clip_dict(
     out["type"] = kind.value
     out["trackIndex"] = track
     if isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
-        out["cloudUrl"] = reference.target_url
+        out["cloudUrl"] = _source(reference.target_url)
         out.setdefault("sourceType", SourceType.CLOUD.value)
     elif not stored:
         # No media we can point at (missing, or generated black/bars): a placeholder.
         out.update(cloudUrl=None, sourceType=SourceType.LOCAL.value, placeholder=True)
     return out, restored
+
+
+def _source(url: str) -> str:
+    """Our source string for a media URL: ``file://`` URLs (as the XML formats name files)
+    become paths; anything else stays as written."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
+        return unquote(parsed.path)
+    return url
 
 
 def _same(saved: Any, structure: Sequence[Fraction]) -> bool:

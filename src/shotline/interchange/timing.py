@@ -15,7 +15,6 @@ import opentimelineio as otio
 from shotline.timeline.model import Timeline
 from shotline.timeline.timecode import (
     Seconds,
-    frame_at,
     frame_duration,
     frame_start,
     frames_exact,
@@ -41,11 +40,6 @@ def rate_of(time: Any) -> Fraction:
 def frames(count: int | Fraction, rate: Fraction) -> Any:
     """An OTIO RationalTime of ``count`` frames at ``rate``."""
     return otio.opentime.RationalTime(float(count), float(rate))
-
-
-def at_frame(seconds: Seconds, rate: Fraction) -> Any:
-    """The frame containing ``seconds``, as an OTIO RationalTime."""
-    return frames(frame_at(seconds, rate), rate)
 
 
 def span(start: Any, duration: Any) -> Any:

@@ -7,13 +7,13 @@ source range is in its own rate; gaps are in the timeline rate. Our own fields r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
 import opentimelineio as otio
 
 from shotline.interchange.timing import (
-    at_frame,
     frames,
     frames_between,
     seconds,
@@ -22,18 +22,34 @@ from shotline.interchange.timing import (
 )
 from shotline.timeline.model import Clip, ClipKind, Timeline, Track
 from shotline.timeline.snapshot import clip_to_dict, to_dict
-from shotline.timeline.timecode import exact, format_rate, frame_at, frame_count, frame_start
+from shotline.timeline.timecode import (
+    exact,
+    format_rate,
+    frame_at,
+    frame_count,
+    frame_start,
+    nearest_frame,
+)
 
 NAMESPACE = "shotline"
 
 _KINDS = {ClipKind.VIDEO: otio.schema.TrackKind.Video, ClipKind.AUDIO: otio.schema.TrackKind.Audio}
 
 
-def to_otio(timeline: Timeline, rate: Fraction | None = None, *, one_rate: bool = False) -> Any:
+def to_otio(
+    timeline: Timeline,
+    rate: Fraction | None = None,
+    *,
+    one_rate: bool = False,
+    clip_sound: bool = False,
+) -> Any:
     """Build an ``otio.schema.Timeline``; ``rate`` defaults to the most common clip rate, or 24.
 
     With ``one_rate`` every clip is cut at ``rate`` too (for formats that hold one rate): each
     time is rounded once, straight to that rate, rather than to the clip's rate and again later.
+    With ``clip_sound`` the sound of video clips that have it (``has_audio``) is laid on audio
+    tracks after ours, as NLEs lay linked audio, so formats without our metadata keep it;
+    ``from_otio`` folds it back into the clips.
     """
     rate = rate or timeline_rate(timeline)
     header = to_dict(timeline)
@@ -42,24 +58,34 @@ def to_otio(timeline: Timeline, rate: Fraction | None = None, *, one_rate: bool 
     result.metadata[NAMESPACE] = {"timeline": header, "rate": format_rate(rate)}
     for kind in ClipKind:
         for index, track in enumerate(timeline.tracks_of(kind)):
-            result.tracks.append(_track(timeline, kind, index, track, rate, one_rate))
+            clips = timeline.on_track(kind, index)
+            result.tracks.append(_track(clips, kind, track, rate, one_rate))
+    if clip_sound:
+        for index, track in enumerate(timeline.tracks):
+            sounding = [c for c in timeline.on_track(ClipKind.VIDEO, index) if c.has_audio]
+            if sounding:
+                sound = Track(f"{track.id}-sound", f"{track.name} sound")
+                built = _track(sounding, ClipKind.AUDIO, sound, rate, one_rate)
+                built.metadata[NAMESPACE]["clipSound"] = True
+                result.tracks.append(built)
     return result
 
 
-def _track(
-    timeline: Timeline, kind: ClipKind, index: int, track: Track, rate: Fraction, one_rate: bool
-) -> Any:
+def _track(clips: list[Clip], kind: ClipKind, track: Track, rate: Fraction, one_rate: bool) -> Any:
     result = otio.schema.Track(name=track.name, kind=_KINDS[kind])
     result.metadata[NAMESPACE] = {"id": track.id, "name": track.name}
     cursor = Fraction(0)  # where the track ends so far, exact seconds
-    for clip in timeline.on_track(kind, index):
+    # One-rate formats put each edit point on the nearest frame (a 4 s clip at 29.97 is 120
+    # frames, not 119); otherwise a clip keeps the frames that contain its times.
+    to_frame = nearest_frame if one_rate else frame_at
+    for clip in clips:
         # Clips start on the timeline rate's frame grid; gaps fill up to them.
-        slot = frame_start(frame_at(clip.start, rate), rate)
+        slot = frame_start(to_frame(clip.start, rate), rate)
         if slot > cursor:
             gap = frames(frames_between(cursor, slot, rate), rate)
             result.append(otio.schema.Gap(source_range=span(frames(0, rate), gap)))
             cursor = slot
-        item = _clip(clip, cursor, rate if one_rate else clip.source_fps or rate)
+        item = _clip(clip, cursor, rate if one_rate else clip.source_fps or rate, to_frame)
         result.append(item)
         cursor += seconds(item.source_range.duration)
     # What the structure said at export: on import, a clip that still sits there gets its exact
@@ -70,11 +96,16 @@ def _track(
     return result
 
 
-def _clip(clip: Clip, position: Fraction, rate: Fraction) -> Any:
-    # The whole frames at the clip's rate that fit between where it lands and where it ends, so
-    # the track never drifts from the clip's true end by a frame or more, whatever the rates.
-    count = max(1, frame_at(exact(clip.start) + exact(clip.duration) - position, rate))
-    source_range = span(at_frame(clip.trim_start, rate), frames(count, rate))
+def _clip(clip: Clip, position: Fraction, rate: Fraction, to_frame: Callable[..., int]) -> Any:
+    # The whole frames at the clip's rate between where it lands and where it ends, so the track
+    # never drifts from the clip's true end by a frame or more, whatever the rates.
+    count = max(1, to_frame(exact(clip.start) + exact(clip.duration) - position, rate))
+    trim = to_frame(clip.trim_start, rate)
+    if clip.source_duration is not None:
+        # Rounding up must not run past the media: its last whole frame is where a clip stops
+        # (on import, a clip ending within a frame of its media's end reaches that end again).
+        count = max(1, min(count, frame_at(clip.source_duration, rate) - trim))
+    source_range = span(frames(trim, rate), frames(count, rate))
     if clip.source is None:
         # Missing media must be explicit: a local placeholder whose file only its owner has.
         reference: Any = otio.schema.MissingReference()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -34,7 +34,9 @@ class SettingsLike(Protocol):
 
 @dataclass(frozen=True)
 class JobsConfig:
-    database: str  # our tables; DBOS's system tables go beside them (see runtime.py)
+    # Our tables; DBOS's system tables go beside them (see runtime.py). Out of the repr: the
+    # URL may carry a password.
+    database: str = field(repr=False)
     data_dir: Path  # work folders live under data_dir/work/<job_id>
     queue_poll_seconds: float = 0.05  # DBOS polls queues every 1 s by default: too slow for a UI
     # Cloud queues are polled less often: each poll of an idle queue costs a worker ~1 ms of CPU

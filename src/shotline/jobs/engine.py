@@ -19,7 +19,7 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -30,11 +30,12 @@ from sqlalchemy.engine import Engine
 from shotline.assets.catalog import AssetCatalog
 from shotline.assets.errors import AssetNotFound
 from shotline.costs.cachekey import cache_key
-from shotline.costs.credits import CreditBalance, CreditLedger
+from shotline.costs.credits import CreditLedger
 from shotline.jobs import runtime
 from shotline.jobs.config import JobsConfig
 from shotline.jobs.heartbeat import Heartbeat, serving
 from shotline.jobs.inputs import stage
+from shotline.jobs.labels import JobLabels
 from shotline.jobs.queues import QueueSpec, known_queue
 from shotline.jobs.records import JobRecord, JobStore
 from shotline.jobs.runtime import LIVE_STATES, Client, Dispatch, InProcess, new_executor_id
@@ -44,7 +45,6 @@ from shotline.jobs.workflow import Services, cancel_remote, install, refund
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
     ImageRequest,
-    Kind,
     Message,
     ProviderInfo,
     Request,
@@ -69,12 +69,14 @@ class Prepared:
     info: ProviderInfo
     request: Request
     key: str
-    estimate: Decimal
+    estimate: Decimal | None  # None: the provider publishes no price for this request
     changes: tuple[str, ...] = ()  # what conforming adjusted, in words
 
 
-def credit_frames(request: Request, estimate: Decimal) -> int:
-    if estimate <= 0:
+def credit_frames(request: Request, estimate: Decimal | None) -> int:
+    """Frames a job reserves: paid video its frames, paid images one; an unknown price may be
+    paid, so it reserves like a paid one."""
+    if estimate is not None and estimate <= 0:
         return 0
     if isinstance(request, VideoRequest):
         return request.frames
@@ -112,6 +114,7 @@ class GenerationEngine:
         self.catalog = catalog
         self.ledger = ledger
         self.store = store
+        self.labels = JobLabels(store.engine)  # what each job was made for (a film run)
         self.extra_queues = extra_queues
         self.vram = VramTracker()
         self.executor_id: str | None = None
@@ -282,25 +285,9 @@ class GenerationEngine:
     def events(self, job_id: str) -> builtins.list[JobEvent]:
         return self.store.events(job_id)
 
-    def find_job(
-        self, key: str, statuses: Iterable[JobStatus], *, error_types: Iterable[str] | None = None
-    ) -> str | None:
-        """The oldest job with this cache key in one of ``statuses`` (see ``JobStore``)."""
-        return self.store.find_by_key(key, statuses, error_types=error_types)
-
-    # -- what the film pipeline (and the server) read -------------------------------------------
-
-    def candidates(self, kind: Kind, wanted: Sequence[str]) -> builtins.list[str]:
-        return self.registry.candidates(kind, wanted)
-
-    def provider_info(self, provider_id: str) -> ProviderInfo:
-        return self.registry.get(provider_id).info
-
     def asset_path(self, sha: str) -> Path:
+        """A local file holding the asset (fetched from the shared store when needed)."""
         return self.catalog.local_path(sha)
-
-    def credits(self, user: str) -> CreditBalance:
-        return self.ledger.balance(user)
 
     def list(
         self,

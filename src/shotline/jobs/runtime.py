@@ -143,7 +143,15 @@ def recover_workflows_of(executor_ids: list[str]) -> None:
 
 
 def shutdown() -> None:
-    """Stop DBOS in this process (workflows in flight stay pending for recovery)."""
+    """Stop DBOS in this process (workflows in flight stay pending for recovery).
+
+    A workflow still running in one of DBOS's threads (a job another process canceled, one this
+    process adopted from a dead peer) fails at its next checkpoint once DBOS is gone, and DBOS
+    logs each such failure with two tracebacks. They say nothing a person can act on: the
+    workflow stays pending and the next engine recovers it. So DBOS's log is quiet from here
+    until the next launch configures it again.
+    """
+    logging.getLogger("dbos").setLevel(logging.CRITICAL + 1)
     DBOS.destroy(workflow_completion_timeout_sec=0)
 
 

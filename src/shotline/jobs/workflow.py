@@ -59,7 +59,7 @@ from shotline.providers.contracts import (
     input_files,
     request_from_params,
 )
-from shotline.providers.errors import NotDelivered, ProviderError, RateLimited
+from shotline.providers.errors import NotDelivered, ProviderError, ProviderFailed, RateLimited
 from shotline.providers.registry import ProviderRegistry
 
 log = logging.getLogger(__name__)
@@ -111,13 +111,15 @@ class Failure:
     # The request certainly never started anything at the provider (a 429, or a connection that
     # was never made), so even a paid create may be sent again.
     not_delivered: bool = False
+    ran: bool = False  # the provider ran the job to its end: nothing there to cancel
 
     @classmethod
     def of(cls, exc: BaseException) -> Failure:
         retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
         retryable = isinstance(exc, ProviderError) and exc.retryable
         not_delivered = isinstance(exc, (RateLimited, NotDelivered))
-        return cls(type(exc).__name__, str(exc), retryable, retry_after, not_delivered)
+        ran = isinstance(exc, ProviderError) and exc.ran
+        return cls(type(exc).__name__, str(exc), retryable, retry_after, not_delivered, ran)
 
 
 @dataclass(frozen=True)
@@ -321,12 +323,7 @@ def fail_step(job_id: str, failure: Failure) -> None:
                 error_message=failure.message, message=f"failed: {failure.error_type}",
             )  # fmt: skip
     # A job failing on our side (a fetch, the catalog) may still run, and bill, at the provider.
-    if (
-        job.external_id
-        and provider is not None
-        and _remote(provider)
-        and failure.error_type != "ProviderFailed"
-    ):
+    if job.external_id and provider is not None and _remote(provider) and not failure.ran:
         cancel_remote(provider, job.external_id)
 
 
@@ -496,7 +493,7 @@ def _run_remote(job_id: str) -> Produced | Failure:
         if polled.state == PollState.DONE.value:
             break
         if polled.state == PollState.FAILED.value:
-            return Failure("ProviderFailed", polled.error or "the provider reports failure")
+            return Failure.of(ProviderFailed(polled.error or "the provider reports failure"))
         if polled.state == PollState.CANCELED.value:
             return Failure("Canceled", polled.error or "canceled at the provider")
         DBOS.sleep(delay)

@@ -15,8 +15,36 @@ class MediaNotFound(MediaError, FileNotFoundError):
         self.source = source
 
 
+class UnsafeMediaURL(MediaError, PermissionError):
+    """A media URL the fetch rules refuse (not https, a private address, too large, too slow)."""
+
+
 class UnreadableMedia(MediaError, ValueError):
     """A file that exists but cannot be probed or decoded (not media, corrupt, no video...)."""
+
+
+class EmptyTimeline(MediaError, ValueError):
+    """A timeline with nothing to render."""
+
+
+class FrameOutOfRange(MediaError, IndexError):
+    """A time or frame past what a file holds (or, for a damaged file, past what decodes)."""
+
+
+class UnsupportedImageFormat(MediaError, ValueError):
+    """An image suffix we cannot write."""
+
+
+def describe(exc: BaseException) -> str:
+    """An FFmpeg/OS error in words a user can act on, not ``[Errno 1094995529] ...``."""
+    text = getattr(exc, "strerror", None) or str(exc)
+    if "Invalid data" in text:
+        return "not a media file, or damaged beyond reading"
+    if "End of file" in text:
+        return "ends early (truncated)"
+    if "Permission denied" in text:
+        return "permission denied"
+    return text
 
 
 class FFmpegError(MediaError, RuntimeError):

@@ -23,7 +23,12 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from shotline.files import atomic_path
-from shotline.media.errors import UnreadableMedia
+from shotline.media.errors import (
+    FrameOutOfRange,
+    UnreadableMedia,
+    UnsupportedImageFormat,
+    describe,
+)
 from shotline.media.probe import open_container
 from shotline.timeline.timecode import Rate, Seconds, frame_at, frame_start, parse_rate
 
@@ -61,6 +66,7 @@ class FrameReader:
         self._start_pts = self._stream.start_time or 0
         self._half_frame = Fraction(1, 2) / self.rate
         self.frame_count: int | None = self._stream.frames or None
+        self.indexed_frames = self.frame_count  # what the header claims, before any decoding
         self._decoded: Iterator[av.VideoFrame] | None = None
         self._last: av.VideoFrame | None = None
         self._last_index = -1
@@ -105,17 +111,38 @@ class FrameReader:
 
     # -- public access ---------------------------------------------------------------------------
 
-    def frame_at(self, seconds: Seconds, *, size: Size | None = None) -> Pixels:
+    def frame_at(self, seconds: Seconds, *, size: Size | None = None, clamp: bool = True) -> Pixels:
         """RGB pixels of the frame whose display interval contains ``seconds``."""
-        return self.frame(frame_at(seconds, self.rate), size=size)
+        return self.frame(frame_at(seconds, self.rate), size=size, clamp=clamp)
 
-    def frame(self, index: int, *, size: Size | None = None) -> Pixels:
-        """RGB pixels (height x width x 3) of frame ``index``; past the end gives the last frame."""
+    def frame(self, index: int, *, size: Size | None = None, clamp: bool = True) -> Pixels:
+        """RGB pixels (height x width x 3) of frame ``index``.
+
+        Past the end gives the last frame, or with ``clamp=False`` raises ``FrameOutOfRange``
+        (also when a damaged file's index lists the frame but its data does not decode).
+        """
         if index < 0:
             raise ValueError(f"frame index must be >= 0, got {index}")
         if self.frame_count is not None:
+            if not clamp and index >= self.frame_count:
+                raise self._out_of_range(index)
             index = min(index, self.frame_count - 1)
-        return self._to_pixels(self._decode_to(index), size or self.size)
+        decoded = self._decode_to(index)
+        if not clamp and self._last_index < index:
+            raise self._out_of_range(index)
+        return self._to_pixels(decoded, size or self.size)
+
+    def _out_of_range(self, index: int) -> FrameOutOfRange:
+        at = f"{float(frame_start(index, self.rate)):.3f} s (frame {index})"
+        decodable = self.frame_count
+        indexed = self.indexed_frames
+        if self._at_end and indexed is not None and decodable is not None and decodable < indexed:
+            return FrameOutOfRange(
+                f"{self.path}: truncated: {decodable} of {indexed} frames decode; {at} is past them"
+            )
+        count = decodable if decodable is not None else self._last_index + 1
+        end = float(frame_start(count, self.rate))
+        return FrameOutOfRange(f"{self.path}: {at} is past the end ({end:.3f} s, {count} frames)")
 
     # -- decoding --------------------------------------------------------------------------------
 
@@ -186,7 +213,7 @@ class FrameReader:
             else:
                 self._container.seek(pts, backward=True, any_frame=False, stream=self._stream)
         except av.error.FFmpegError as exc:
-            raise UnreadableMedia(f"{self.path}: seek failed: {exc}") from exc
+            raise UnreadableMedia(f"{self.path}: seek failed: {describe(exc)}") from exc
         self._decoded = iter(self._container.decode(self._stream))
         self._last = None
         self._last_index = -1
@@ -205,7 +232,7 @@ class FrameReader:
                 self.frame_count = self._last_index + 1
             return None
         except av.error.FFmpegError as exc:
-            raise UnreadableMedia(f"{self.path}: cannot decode: {exc}") from exc
+            raise UnreadableMedia(f"{self.path}: cannot decode: {describe(exc)}") from exc
 
     def _keep(self, frame: av.VideoFrame) -> None:
         index = self._index_of(frame)
@@ -239,12 +266,43 @@ def extract_frame(
     time: Seconds | None = None,
     frame: int | None = None,
     size: Size | None = None,
+    clamp: bool = True,
 ) -> Pixels:
-    """One frame, chosen by ``time`` (seconds) or ``frame`` (index), as RGB pixels."""
+    """One frame, chosen by ``time`` (seconds) or ``frame`` (index), as RGB pixels.
+
+    ``clamp=False``: a time or index past the end (or past what a damaged file decodes) raises
+    ``FrameOutOfRange`` instead of giving the last frame."""
     if (time is None) == (frame is None):
         raise ValueError("give exactly one of time= or frame=")
     with FrameReader(path, size=size) as reader:
-        return reader.frame(frame) if frame is not None else reader.frame_at(time or 0)
+        if frame is not None:
+            return reader.frame(frame, clamp=clamp)
+        return reader.frame_at(time or 0, clamp=clamp)
+
+
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP",
+                 ".bmp": "BMP", ".tif": "TIFF", ".tiff": "TIFF"}  # fmt: skip
+
+
+def image_format(path: str | Path) -> str:
+    """The Pillow format the suffix names; raises ``UnsupportedImageFormat`` for any other."""
+    suffix = Path(path).suffix.lower()
+    found = IMAGE_FORMATS.get(suffix)
+    if found is None:
+        raise UnsupportedImageFormat(
+            f"{path}: cannot write {suffix or 'a file without a suffix'} images; "
+            f"use one of {', '.join(sorted(IMAGE_FORMATS))}"
+        )
+    return found
+
+
+def save_image(pixels: Pixels, path: str | Path) -> Path:
+    """Write pixels atomically in the format the suffix names (``.png``, ``.jpg``...)."""
+    fmt = image_format(path)
+    options = {"quality": 95} if fmt in ("JPEG", "WEBP") else {}
+    with atomic_path(path) as temp:
+        Image.fromarray(pixels).save(temp, format=fmt, **options)
+    return Path(path)
 
 
 def save_png(pixels: Pixels, path: str | Path) -> Path:

@@ -181,7 +181,7 @@ def inspect_upload(path: str | Path) -> Inspection:
     packets = demux_stats(path)
     if packets.packets == 0:
         raise UnreadableMedia("it holds no audio or video data")
-    promised = info.duration
+    promised = info.claimed_duration or info.duration  # probe measures a cut file's real end
     if promised - packets.end > max(_TRUNCATION_SLACK, promised * 0.02):
         raise UnreadableMedia(
             f"the file is truncated: its data ends at {packets.end:.2f} s "

@@ -29,7 +29,7 @@ from shotline.media.compose import (
     frame_map,
     plan_render,
 )
-from shotline.media.errors import MediaNotFound, UnreadableMedia
+from shotline.media.errors import EmptyTimeline, MediaNotFound, UnreadableMedia, UnsafeMediaURL
 from shotline.media.ffmpeg import run_ffmpeg
 from shotline.media.probe import MediaInfo, open_container, probe
 from shotline.media.sources import resolve_source
@@ -117,6 +117,8 @@ class _Sources:
             return None
         try:
             path = resolve_source(clip.source, self.base_dir)
+        except UnsafeMediaURL as exc:
+            raise UnsafeMediaURL(f"clip {clip.id!r} ({clip.name}): {exc}") from None
         except MediaNotFound as exc:
             if clip.source_type is SourceType.LOCAL:
                 # Local media lives on its owner's machine; everyone else renders a stand-in.
@@ -132,6 +134,8 @@ class _Sources:
                 sar, pix_fmt, extradata, video_id = _inspect(path)
             except UnreadableMedia as exc:
                 raise UnreadableMedia(f"clip {clip.id!r}: {exc}") from exc
+            if info.damage:
+                self.warn(f"clip {clip.id!r} ({clip.name}): {info.damage}")
             self._by_path[path] = _Media(path, info, sar, pix_fmt, extradata, video_id)
         return self._by_path[path]
 
@@ -491,7 +495,7 @@ def render_timeline(
         raise ValueError(f"size must be positive and even for yuv420p, got {size}")
     plan = plan_render(timeline, fps)
     if plan.frames == 0:
-        raise ValueError("the timeline is empty: nothing to render")
+        raise EmptyTimeline("the timeline is empty: add a clip before rendering")
     out = Path(out)
     sources = _Sources(base_dir)
     runs = _copy_runs(plan, sources, size) if allow_fast_path else None

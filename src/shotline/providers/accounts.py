@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 FAL_BILLING = "/v1/account/billing"
 REPLICATE_ACCOUNT = "/v1/account"
@@ -43,11 +44,16 @@ class ProviderAccount:
 
 @dataclass(frozen=True)
 class AccountKeys:
-    fal_key: str | None = None
+    fal_key: SecretStr | None = None  # secrets: never in this dataclass's repr
     fal_api_url: str = "https://api.fal.ai"
-    replicate_token: str | None = None
+    replicate_token: SecretStr | None = None
     replicate_url: str = "https://api.replicate.com"
     needs: tuple[tuple[str, str], ...] = ()  # (family, setting) for unconfigured families
+
+
+def _reveal(key: SecretStr | None) -> str:
+    """A key's value, only where it goes into a request header."""
+    return key.get_secret_value() if key is not None else ""
 
 
 def _balance(value: Any) -> Decimal | None:
@@ -127,7 +133,7 @@ class ProviderAccounts:
         try:
             answer = self._get(
                 self.keys.fal_api_url.rstrip("/") + FAL_BILLING,
-                {"Authorization": f"Key {self.keys.fal_key}"},
+                {"Authorization": f"Key {_reveal(self.keys.fal_key)}"},
                 expand="credits",
             )
         except httpx.HTTPError as exc:
@@ -173,7 +179,7 @@ class ProviderAccounts:
         try:
             answer = self._get(
                 self.keys.replicate_url.rstrip("/") + REPLICATE_ACCOUNT,
-                {"Authorization": f"Bearer {self.keys.replicate_token}"},
+                {"Authorization": f"Bearer {_reveal(self.keys.replicate_token)}"},
             )
         except httpx.HTTPError as exc:
             return replace(base, note=_unreachable("Replicate's account endpoint", exc))

@@ -1,8 +1,10 @@
 """Fit a request to a provider's capabilities where that loses nothing; refuse it otherwise.
 
-Lossless: rounding a frame count up to the model's rule (LTX's 8n+1), a size up to its multiple
-(32), dropping reference images beyond the model's cap (the output says which). Everything else that
-does not fit raises ``CapabilityError`` with what was asked and what the model can do.
+Lossless: rounding a length up to the model's steps (``Capabilities.length``, the one rule: LTX's
+8n+1 frames, LTX-2 Pro's 6/8/10 s), a size up to its multiple (32) or to the next fixed output
+size of the same shape, dropping reference images beyond the model's cap (the output says which).
+Everything else that does not fit raises ``CapabilityError`` with what was asked and what the
+model can do.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from shotline.providers.contracts import (
@@ -21,7 +24,6 @@ from shotline.providers.contracts import (
     VideoRequest,
 )
 from shotline.providers.errors import CapabilityError
-from shotline.timeline.timecode import frame_count
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,21 @@ class Conformed:
 
 
 def _size(width: int, height: int, caps: Capabilities, who: str) -> tuple[int, int]:
+    if caps.sizes:
+        # Fixed output sizes: the smallest one of the same shape that is at least as large (a
+        # larger frame scales down without losing any of the picture); another shape would crop.
+        shape = Fraction(width, height)
+        fits = sorted(
+            (w, h) for w, h in caps.sizes if Fraction(w, h) == shape and w >= width and h >= height
+        )
+        if not fits:
+            sizes = ", ".join(f"{w}x{h}" for w, h in caps.sizes)
+            raise CapabilityError(
+                f"{width}x{height} has no output size of the same shape at least as large "
+                f"(sizes: {sizes})",
+                provider=who,
+            )
+        return fits[0]
     # Round up: a slightly larger frame can be cropped back without losing any of the picture.
     step = caps.size_multiple
     w, h = math.ceil(width / step) * step, math.ceil(height / step) * step
@@ -51,30 +68,9 @@ def _video(request: VideoRequest, caps: Capabilities, who: str) -> Conformed:
     if request.audio and not caps.audio:
         raise CapabilityError("cannot generate audio", provider=who)
     if caps.fps and request.fps not in caps.fps:
-        rates = ", ".join(str(float(r)) for r in caps.fps)
+        rates = ", ".join(f"{float(r):g}" for r in caps.fps)
         raise CapabilityError(f"{float(request.fps):g} fps is not one of {rates}", provider=who)
-    frames = request.frames
-    if caps.duration_step is not None:
-        # Duration-driven models (WAN: 0.5 s steps) take seconds; express the frames in them.
-        seconds = request.duration
-        steps = max(1, round(seconds / caps.duration_step))
-        seconds = steps * caps.duration_step
-        if caps.min_duration is not None and seconds < caps.min_duration:
-            seconds = caps.min_duration
-        if caps.max_duration is not None and seconds > caps.max_duration:
-            raise CapabilityError(
-                f"{float(request.duration):g} s is longer than {float(caps.max_duration):g} s",
-                provider=who,
-            )
-        frames = frame_count(seconds, request.fps)
-    if not caps.frame_rule.accepts(frames):
-        frames = caps.frame_rule.at_least(frames)
-    if caps.max_frames is not None and frames > caps.max_frames:
-        raise CapabilityError(
-            f"{request.frames} frames is more than the {caps.max_frames} this model makes",
-            provider=who,
-        )
-    frames = max(frames, caps.min_frames)
+    frames = caps.length(request.frames, request.fps, who).frames
     if frames != request.frames:
         changes.append(f"frames {request.frames} -> {frames}")
     width, height = _size(request.width, request.height, caps, who)
@@ -85,6 +81,13 @@ def _video(request: VideoRequest, caps: Capabilities, who: str) -> Conformed:
 
 
 def _image(request: ImageRequest, caps: Capabilities, who: str) -> Conformed:
+    shape = Fraction(request.width, request.height)
+    if caps.aspect_ratios and all(Fraction(w, h) != shape for w, h in caps.aspect_ratios):
+        ratios = ", ".join(f"{w}:{h}" for w, h in caps.aspect_ratios)
+        raise CapabilityError(
+            f"{request.width}x{request.height} is not one of the shapes it makes ({ratios})",
+            provider=who,
+        )
     cap = caps.max_references
     kept, dropped = request.references[:cap], request.references[cap:]
     width, height = _size(request.width, request.height, caps, who)

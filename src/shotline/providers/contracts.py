@@ -7,6 +7,7 @@ folder, a progress callback, a cancel flag), never the app's services.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
@@ -16,6 +17,9 @@ from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from shotline.providers.errors import CapabilityError
+from shotline.timeline.timecode import frame_at, frame_count
 
 
 class Kind(StrEnum):
@@ -216,10 +220,89 @@ class Capabilities:
     size_multiple: int = 1
     max_size: tuple[int, int] | None = None  # (width, height) upper bounds
     audio: bool = False
-    duration_step: Fraction | None = None  # seconds granularity (WAN on Replicate: 0.5)
+    # Duration-driven models take seconds, not frames: either a set of lengths (LTX-2 Pro:
+    # 6, 8, 10 s) or a step (0.5 s) between ``min_duration`` and ``max_duration``. Lip sync
+    # uses the min/max alone for the length of the clip it syncs.
+    durations: tuple[Fraction, ...] = ()
+    duration_step: Fraction | None = None
     min_duration: Fraction | None = None
     max_duration: Fraction | None = None
+    sizes: tuple[tuple[int, int], ...] = ()  # fixed output sizes (empty: any, by size_multiple)
+    aspect_ratios: tuple[tuple[int, int], ...] = ()  # shapes a model is asked by (empty: any)
     voices: tuple[str, ...] = ()  # empty: any voice name
+
+    @property
+    def duration_driven(self) -> bool:
+        return bool(self.durations) or self.duration_step is not None
+
+    def length(self, frames: int, fps: Fraction, who: str | None = None) -> Length:
+        """The one rounding rule for lengths: the shortest length this model makes that covers
+        ``frames`` at ``fps``. Rounding up loses nothing (the extra frames are trimmed later);
+        a request longer than the model's longest is refused with the reason."""
+        if frames < 1:
+            raise CapabilityError(f"{frames} frames is not a length", provider=who)
+        asked = Fraction(frames) / fps
+        if self.duration_driven:
+            for seconds in self._allowed_seconds():
+                # With a frame rule too, it applies to the frames of the stepped duration.
+                count = self.frame_rule.at_least(max(frame_count(seconds, fps), self.min_frames))
+                if count >= frames:
+                    return Length(count, seconds)
+            longest = self.longest(fps)
+            raise CapabilityError(
+                f"{frames} frames ({float(asked):g} s at {float(fps):g} fps) is longer than the "
+                f"{float(longest.seconds or 0):g} s this model makes at most",
+                provider=who,
+            )
+        count = self.frame_rule.at_least(max(frames, self.min_frames))
+        ceiling = self.longest(fps).frames
+        if count > ceiling:
+            raise CapabilityError(
+                f"{frames} frames ({float(asked):g} s at {float(fps):g} fps) is more than the "
+                f"{ceiling} this model makes",
+                provider=who,
+            )
+        return Length(count, None)
+
+    def longest(self, fps: Fraction) -> Length:
+        """The longest length this model makes at ``fps`` (for capping a slot)."""
+        if self.duration_driven:
+            allowed = self._allowed_seconds()
+            if not allowed:
+                raise CapabilityError("the model's durations admit no length")
+            seconds = allowed[-1]
+            count = self.frame_rule.at_least(max(frame_count(seconds, fps), self.min_frames))
+            return Length(count, seconds)
+        limits = [] if self.max_frames is None else [self.max_frames]
+        if self.max_duration is not None:
+            limits.append(frame_at(self.max_duration, fps))
+        if not limits:
+            return Length(2**31 - 1, None)
+        limit = min(limits)
+        best = self.frame_rule.at_least(limit)
+        if best > limit:
+            best -= self.frame_rule.multiple
+        if best < max(1, self.min_frames) or not self.frame_rule.accepts(best):
+            raise CapabilityError(f"the model's limits admit no length (at most {limit} frames)")
+        return Length(best, None)
+
+    def _allowed_seconds(self) -> list[Fraction]:
+        if self.durations:
+            return sorted(self.durations)
+        step = self.duration_step
+        assert step is not None  # only called for duration-driven models
+        first = max(1, math.ceil((self.min_duration or step) / step))
+        last = math.floor(self.max_duration / step) if self.max_duration is not None else 1200
+        return [n * step for n in range(first, last + 1)]
+
+
+@dataclass(frozen=True)
+class Length:
+    """A length a model makes: its frame count, and the seconds a duration-driven model is
+    asked for (None for frame-driven models, which are asked for frames)."""
+
+    frames: int
+    seconds: Fraction | None = None
 
 
 # -- pricing -----------------------------------------------------------------------------------
@@ -232,9 +315,31 @@ def usd(value: Decimal | int | str) -> Decimal:
 
 
 class Pricing(Protocol):
-    def estimate(self, request: Request) -> Decimal: ...
+    def estimate(self, request: Request) -> Decimal | None:
+        """The price of ``request`` in USD, or None when it is not known before it runs."""
+        ...
 
     def describe(self) -> str: ...
+
+
+def known_cost(pricing: Pricing, request: Request, who: str | None = None) -> Decimal:
+    """The estimate where only a known price will do (budgets, film phases)."""
+    cost = pricing.estimate(request)
+    if cost is None:
+        raise CapabilityError(f"its cost is not known before it runs ({pricing.describe()})",
+                              provider=who)  # fmt: skip
+    return cost
+
+
+@dataclass(frozen=True)
+class Unpriced:
+    """An endpoint we have no price table for (passed through as the user named it)."""
+
+    def estimate(self, request: Request) -> Decimal | None:
+        return None
+
+    def describe(self) -> str:
+        return "unknown (no price table for this endpoint)"
 
 
 @dataclass(frozen=True)
@@ -248,9 +353,12 @@ class Free:
 
 @dataclass(frozen=True)
 class PerMegapixel:
-    """fal's video pricing: megapixels = width x height x frames / 1e6, rounded up."""
+    """fal's pricing by generated pixels, rounded up to whole megapixels: video counts
+    width x height x frames with 1 MP = 10^6 pixels (the LTX-2 19B pages' worked example);
+    images count width x height, and fal's image pages count 1 MP = 1024 x 1024."""
 
     usd_per_megapixel: Decimal
+    pixels_per_megapixel: int = 1_000_000
 
     def estimate(self, request: Request) -> Decimal:
         if isinstance(request, VideoRequest):
@@ -259,10 +367,11 @@ class PerMegapixel:
             pixels = request.width * request.height
         else:
             return usd(0)
-        return usd(math.ceil(pixels / 1_000_000) * self.usd_per_megapixel)
+        return usd(math.ceil(pixels / self.pixels_per_megapixel) * self.usd_per_megapixel)
 
     def describe(self) -> str:
-        return f"${self.usd_per_megapixel} per megapixel"
+        unit = "" if self.pixels_per_megapixel == 1_000_000 else " (1 MP = 1024x1024)"
+        return f"${self.usd_per_megapixel} per megapixel, rounded up{unit}"
 
 
 @dataclass(frozen=True)
@@ -273,6 +382,8 @@ class PerSecond:
     """
 
     table: Mapping[int, Decimal]
+    # A duration-driven model bills the seconds it is asked for (6 s), not frames / fps.
+    capabilities: Capabilities | None = None
 
     def rate_for(self, height: int) -> Decimal:
         fitting = [h for h in sorted(self.table) if h >= height]
@@ -281,6 +392,10 @@ class PerSecond:
     def estimate(self, request: Request) -> Decimal:
         if isinstance(request, VideoRequest):
             seconds = request.duration
+            caps = self.capabilities
+            if caps is not None and caps.duration_driven:
+                with contextlib.suppress(CapabilityError):  # conform refuses it: price the ask
+                    seconds = caps.length(request.frames, request.fps).seconds or seconds
             return usd(self.rate_for(request.height) * seconds.numerator / seconds.denominator)
         if isinstance(request, LipsyncRequest):
             return usd(self.rate_for(0) * Decimal(request.duration))
@@ -292,13 +407,16 @@ class PerSecond:
 
 @dataclass(frozen=True)
 class PerCall:
+    """A flat price per call (per image: we always ask for one)."""
+
     usd_per_call: Decimal
+    unit: str = "call"
 
     def estimate(self, request: Request) -> Decimal:
         return usd(self.usd_per_call)
 
     def describe(self) -> str:
-        return f"${self.usd_per_call} per call"
+        return f"${self.usd_per_call} per {self.unit}"
 
 
 # -- providers ---------------------------------------------------------------------------------
@@ -316,6 +434,9 @@ class ProviderInfo:
     queue: str = "cpu"  # resource class: "cpu", "local-gpu" or "cloud-<service>"
     model_type: str = ""  # what a GPU worker must have loaded (VRAM clearing on change)
     offline: bool = False
+    # The provider's own ids for what this serves, as its model pages spell them
+    # ("fal-ai/ltx-2-19b/distilled/image-to-video"): ``--model`` accepts these too.
+    endpoints: tuple[str, ...] = ()
 
 
 class RunContext(Protocol):

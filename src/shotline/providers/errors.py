@@ -14,9 +14,16 @@ from __future__ import annotations
 
 
 class ProviderError(Exception):
-    """Base for every provider error."""
+    """Base for every provider error.
+
+    ``retryable``: the same call may work later. ``final``: asking the same provider the same
+    thing again cannot help (a refusal, a request the model cannot serve), so a pipeline moves
+    to the next provider and never asks this one again. ``ran``: the provider ran the job to
+    its end, so there is nothing left there to cancel."""
 
     retryable = False
+    final = False
+    ran = False
 
     def __init__(self, message: str, *, provider: str | None = None) -> None:
         super().__init__(f"{provider}: {message}" if provider else message)
@@ -30,13 +37,24 @@ class NotConfigured(ProviderError, LookupError):
 class CapabilityError(ProviderError, ValueError):
     """A request the model cannot serve and that cannot be conformed without loss."""
 
+    final = True
+
 
 class Refused(ProviderError):
     """A safety or moderation refusal: the next configured provider may try instead."""
 
+    final = True
+
 
 class ProviderFailed(ProviderError):
     """The provider accepted the job and reports that it failed."""
+
+    ran = True
+
+
+class UnsafeResult(ProviderFailed):
+    """The result URL a provider named breaks the download rules (``shotline.net``: not https,
+    a private address, too large, too slow): the job ran, its result is not fetched."""
 
 
 class TransientError(ProviderError, ConnectionError):
@@ -62,3 +80,24 @@ class RateLimited(TransientError):
 
 class Canceled(ProviderError):
     """The job was canceled, by us or at the provider."""
+
+
+def error_types() -> dict[str, type[ProviderError]]:
+    """Every provider error class by the name a job records (``error_type``)."""
+    found: dict[str, type[ProviderError]] = {}
+    pending: list[type[ProviderError]] = [ProviderError]
+    while pending:
+        cls = pending.pop()
+        found[cls.__name__] = cls
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+def final_error_types() -> frozenset[str]:
+    """The recorded names of the errors whose class says asking again cannot help."""
+    return frozenset(name for name, cls in error_types().items() if cls.final)
+
+
+def is_final(error_type: str | None) -> bool:
+    cls = error_types().get(error_type or "")
+    return cls is not None and cls.final

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from importlib.metadata import entry_points
 
 from shotline.providers.contracts import Kind, Provider
@@ -25,18 +25,23 @@ PLUGINS_ENV = "SHOTLINE_PLUGINS"
 Factory = Callable[[], Iterable[Provider]]
 
 
-def family(provider_id: str) -> str:
-    """``fal`` for ``fal.ltx-2``: the part before the first dot."""
-    return provider_id.split(".", 1)[0]
-
-
 class DuplicateProvider(ValueError):
     pass
 
 
+# A family's way to serve an endpoint id it has no table for: (kind, endpoint) -> provider.
+Passthrough = Callable[[Kind, str], Provider]
+
+
 class ProviderRegistry:
-    def __init__(self, providers: Iterable[Provider] = ()) -> None:
+    def __init__(
+        self,
+        providers: Iterable[Provider] = (),
+        passthrough: Mapping[str, Passthrough] | None = None,
+    ) -> None:
         self._providers: dict[str, Provider] = {}
+        self._passthrough = dict(passthrough or {})
+        self._made: dict[str, Provider] = {}  # pass-through providers built on demand
         for provider in providers:
             self.add(provider)
 
@@ -47,27 +52,48 @@ class ProviderRegistry:
         self._providers[pid] = provider
 
     def get(self, provider_id: str) -> Provider:
-        try:
+        """A provider by id; ``family:kind:endpoint`` builds the family's pass-through for an
+        endpoint it has no table for (the same id works on every worker with that family)."""
+        if provider_id in self._providers:
             return self._providers[provider_id]
-        except KeyError:
-            known = ", ".join(sorted(self._providers)) or "none"
-            raise NotConfigured(f"unknown provider {provider_id!r} (known: {known})") from None
+        if provider_id in self._made:
+            return self._made[provider_id]
+        family, _, rest = provider_id.partition(":")
+        kind, _, endpoint = rest.partition(":")
+        if family in self._passthrough and endpoint and kind in Kind.__members__.values():
+            made = self._passthrough[family](Kind(kind), endpoint)
+            self._made[made.info.id] = made
+            return made
+        known = ", ".join(sorted(self._providers)) or "none"
+        raise NotConfigured(f"unknown provider {provider_id!r} (known: {known})")
+
+    def resolve(self, kind: Kind, provider: str, model: str | None = None) -> str:
+        """``--provider``/``--model`` to a provider id: a full id (``fal.ltx-2``), a family and
+        our short name (``fal`` + ``ltx-2``), a family and the provider's own endpoint id as its
+        model page spells it (``fal`` + ``fal-ai/ltx-2-19b/distilled/image-to-video``: the table
+        when we have one, else a pass-through), or a family with one provider of the kind."""
+        wanted = f"{provider}.{model}" if model else provider
+        if wanted in self._providers:
+            return wanted
+        family = [p.info for p in self.of_kind(kind) if p.info.id.startswith(f"{provider}.")]
+        if model:
+            for info in family:
+                if model in info.endpoints or model == info.model:
+                    return info.id
+            if "/" in model and provider in self._passthrough:
+                return self.get(f"{provider}:{kind.value}:{model}").info.id
+        if not model and len(family) == 1:
+            return family[0].id
+        if not model and family:
+            names = ", ".join(i.id.split(".", 1)[1] for i in family)
+            raise NotConfigured(
+                f"{provider} has several {kind} models: pick one with --model "
+                f"({names}, or an endpoint id from the provider's model page)"
+            )
+        return self.get(wanted).info.id  # raises NotConfigured listing the known ids
 
     def of_kind(self, kind: Kind) -> list[Provider]:
         return [p for p in self._providers.values() if p.info.kind is kind]
-
-    def candidates(self, kind: Kind, wanted: Sequence[str]) -> list[str]:
-        """Provider ids of ``kind`` in ``wanted`` order: a full id is itself, a family
-        (``fal``) each of its providers of that kind. The one place a list of families is
-        turned into providers (``--providers`` of a film run)."""
-        of_kind = [p.info.id for p in self.of_kind(kind)]
-        found: list[str] = []
-        for name in wanted:
-            ids = [i for i in of_kind if i == name] or [i for i in of_kind if family(i) == name]
-            found += [i for i in ids if i not in found]
-        if not found:
-            raise NotConfigured(f"no {kind} provider among --providers {','.join(wanted)}")
-        return found
 
     def all(self) -> list[Provider]:
         return list(self._providers.values())
@@ -112,8 +138,12 @@ def plugin_providers(extra: str | None = None) -> list[Provider]:
     return found
 
 
-def build_registry(builtin: Iterable[Provider], extra: str | None = None) -> ProviderRegistry:
-    registry = ProviderRegistry(builtin)
+def build_registry(
+    builtin: Iterable[Provider],
+    extra: str | None = None,
+    passthrough: Mapping[str, Passthrough] | None = None,
+) -> ProviderRegistry:
+    registry = ProviderRegistry(builtin, passthrough)
     for provider in plugin_providers(extra):
         registry.add(provider)
     return registry

@@ -114,6 +114,27 @@ def keyframe_characters(script: Script, index: int) -> list[Character]:
     return [c for c in script.characters if c.id in present]
 
 
+def keyframe_props(script: Script, index: int) -> list[Prop]:
+    """The props of the segments on either side of boundary frame ``index``, in script order."""
+    closing, opening = _boundary(script, index)
+    present = {p for seg in (closing, opening) if seg is not None for p in seg.props}
+    return [p for p in script.props if p.id in present]
+
+
+def _props_line(props: list[Prop]) -> str:
+    """``Props: Seedling (a single green seedling in a dented metal cup).``: the objects the
+    frame shows, described like the prop references (the offline sketch draws them too)."""
+    if not props:
+        return ""
+    return (
+        "Props: "
+        + "; ".join(
+            f"{p.name} ({p.description.rstrip('.')})" if p.description else p.name for p in props
+        )
+        + "."
+    )
+
+
 def _keyframe_prompt(script: Script, index: int) -> str:
     closing, opening = _boundary(script, index)
     total = len(script.segments)
@@ -133,6 +154,7 @@ def _keyframe_prompt(script: Script, index: int) -> str:
             f"It begins: {_sentence(opening.action)}",
         )
     characters = keyframe_characters(script, index)
+    props = keyframe_props(script, index)
     cast = (
         "In frame: " + "; ".join(character_description(c) for c in characters) + "."
         if characters
@@ -145,6 +167,7 @@ def _keyframe_prompt(script: Script, index: int) -> str:
                 f"Camera: {lead.camera.value} shot, {script.aspect_ratio}.",
                 f"Setting: {environment_description(environment)}",
                 cast,
+                _props_line(props),
                 _style(script),
             ),
             _cast_line(characters),

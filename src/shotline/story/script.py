@@ -497,6 +497,27 @@ def load_script(path: str | Path) -> Script:
     return parse_script(data, source)
 
 
+SCHEMA_ID = "https://shotline.dev/schemas/script-v1.json"
+
+
+def script_schema() -> dict[str, Any]:
+    """The script format as JSON Schema (draft 2020-12), generated from ``Script``: the same
+    model every script is validated with, so the schema cannot drift from what is accepted.
+    Rules across fields (ids that must exist, no people in sets) are checked on load only."""
+    schema = Script.model_json_schema(mode="validation")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        **schema,
+        "title": "shotline film script",
+        "description": (
+            "Characters (appearance kept apart from the story), environments and props without "
+            "people, scenes of segments; segments are numbered 1..N across scenes and a film of "
+            "N segments has N+1 boundary keyframes. See docs/script.md."
+        ),
+    }
+
+
 def save_script(script: Script, path: str | Path) -> Path:
     """Write atomically, after validating again: a script changed without validation
     (``model_copy(update=...)``) that breaks a rule raises and leaves the old file untouched."""

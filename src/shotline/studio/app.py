@@ -19,9 +19,11 @@ from shotline.providers.errors import NotConfigured
 from shotline.studio.csrf import CSRFMiddleware
 from shotline.studio.errors import StudioError
 from shotline.studio.routes import (
+    assets,
     auth,
     credits,
     events,
+    exports,
     projects,
     providers,
     saves,
@@ -69,6 +71,8 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(users.router)
     app.include_router(credits.router)
     app.include_router(providers.router)
+    app.include_router(assets.router)
+    app.include_router(exports.router)
     return app
 
 

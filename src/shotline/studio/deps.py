@@ -31,7 +31,12 @@ def get_services(connection: HTTPConnection) -> StudioServices:
     return services
 
 
-Services = Annotated[StudioServices, Depends(get_services)]
+async def _services(connection: HTTPConnection) -> StudioServices:
+    # async: a plain attribute read, not worth a hop to the thread pool as a sync dependency
+    return get_services(connection)
+
+
+Services = Annotated[StudioServices, Depends(_services)]
 
 
 def current_user(request: Request, services: Services) -> User:
@@ -60,9 +65,10 @@ class ProjectAccess:
 
 
 def project_member(project: str, user: CurrentUser, services: Services) -> ProjectAccess:
-    if not services.projects.exists(project):
+    exists, member = services.projects.access(project, user)
+    if not exists:
         raise HTTPException(404, f"no project {project[:80]!r}")
-    if not services.projects.is_member(project, user):
+    if not member:
         raise HTTPException(403, f"you are not a member of project {project!r}")
     return ProjectAccess(user, project)
 
@@ -87,4 +93,4 @@ def user_from_scope(services: StudioServices, scope: Scope) -> User | None:
 
 
 def member_of(services: StudioServices, user: User, project: str) -> bool:
-    return services.projects.exists(project) and services.projects.is_member(project, user)
+    return all(services.projects.access(project, user))

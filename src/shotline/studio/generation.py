@@ -38,7 +38,8 @@ from shotline.jobs.status import JobStatus
 from shotline.media.errors import MediaError
 from shotline.media.frames import extract_frame, save_png
 from shotline.providers.conform import conform
-from shotline.providers.contracts import Kind, VideoRequest
+from shotline.providers.contracts import Kind, VideoRequest, known_cost
+from shotline.providers.errors import CapabilityError
 from shotline.studio.derivatives import asset_of_url, media_url
 from shotline.timeline.errors import ClipNotFound, EditError
 from shotline.timeline.model import Clip, ClipStatus, SourceType, Timeline
@@ -243,7 +244,10 @@ class Generator:
         info = self.studio.registry.get(provider_id).info
         conformed = conform(request, info).request
         assert isinstance(conformed, VideoRequest)
-        estimate = info.pricing.estimate(conformed)
+        try:  # the studio asks no one to accept an unknown price: only priced models run here
+            estimate = known_cost(info.pricing, conformed, info.id)
+        except CapabilityError as exc:
+            raise GenerationError(str(exc)) from exc
         self._check_credits(user, conformed.frames if estimate > 0 else 0)
 
         engine = self.studio.engine

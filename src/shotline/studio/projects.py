@@ -120,6 +120,19 @@ class Projects:
                 everyone.setdefault(pid, []).append(uname)
         return [_project(row, tuple(everyone.get(row.id, ()))) for row in rows]
 
+    def access(self, project: str, user: User) -> tuple[bool, bool]:
+        """(the project exists, the user may use it), in one query."""
+        mine = (
+            sa.select(members.c.user_name)
+            .where(members.c.project_id == projects.c.id, members.c.user_name == user.name)
+            .exists()
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(mine).where(projects.c.id == project)).first()
+        if row is None:
+            return False, False
+        return True, user.is_admin or bool(row[0])
+
     def is_member(self, project: str, user: User) -> bool:
         if user.is_admin:
             return True

@@ -13,7 +13,9 @@ from shotline.providers.accounts import ProviderAccounts
 from shotline.studio.accounts import Accounts
 from shotline.studio.collab.saves import SaveService
 from shotline.studio.collab.service import TimelineService
+from shotline.studio.dam import Dam
 from shotline.studio.events import EventLog
+from shotline.studio.exports import ExportService
 from shotline.studio.projects import Projects
 from shotline.studio.ratelimit import LoginLimiter
 
@@ -32,3 +34,5 @@ class StudioServices:
     timelines: TimelineService  # each project's live timeline (Yjs document, commands, undo)
     saves: SaveService  # saved timelines: JSON + PNG preview on disk
     provider_accounts: ProviderAccounts  # configured provider families and their balances
+    dam: Dam  # every asset of a project, from the areas' sources
+    exports: ExportService  # MP4 renders and interchange files of the live timeline

@@ -118,6 +118,17 @@ def check_timeline(timeline: Timeline, changed: Iterable[str] | None = None) -> 
         raise OverlapError(moved.id, other.id, track)
 
 
+def dangling_links(timeline: Timeline) -> list[str]:
+    """One sentence per link to a clip that is not in the timeline (kept, but worth saying)."""
+    ids = {c.id for c in timeline.clips}
+    return [
+        f"clip {clip.id!r} links to clip {other!r}, which is not in the timeline"
+        for clip in timeline.clips
+        for other in clip.linked_clip_ids
+        if other not in ids
+    ]
+
+
 def _replace(timeline: Timeline, updated: Iterable[Clip]) -> Timeline:
     """New timeline with the given clips swapped in by id, checked."""
     by_id = {c.id: c for c in updated}

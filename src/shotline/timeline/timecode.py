@@ -86,6 +86,12 @@ def frame_at(seconds: Seconds, rate: Rate) -> int:
     return math.floor(frames_exact(seconds, rate))
 
 
+def nearest_frame(seconds: Seconds, rate: Rate) -> int:
+    """The frame boundary nearest ``seconds`` (halves go up): where an edit point lands when a
+    time must become whole frames, as in an EDL or XML sequence."""
+    return math.floor(frames_exact(seconds, rate) + Fraction(1, 2))
+
+
 def frame_count(seconds: Seconds, rate: Rate) -> int:
     """Number of whole frame slots that start before ``seconds`` (a duration's frame count)."""
     return math.ceil(frames_exact(seconds, rate))

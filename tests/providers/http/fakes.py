@@ -296,6 +296,107 @@ FAL_POLICY = {
 }
 
 
+# Each endpoint's published input schema (fal.ai/models/<endpoint>/llms.txt; the same fields in
+# fal's generated client types, fal-ai/fal-js libs/client/src/types/endpoints.ts): the fake answers
+# 422 for any other field, as fal's validation does, so a drifting request fails its test.
+_LTX19_COMMON = {
+    "prompt", "num_frames", "video_size", "generate_audio", "use_multiscale", "fps",
+    "acceleration", "camera_lora", "camera_lora_scale", "negative_prompt", "seed",
+    "enable_prompt_expansion", "enable_safety_checker", "video_output_type", "video_quality",
+    "video_write_mode", "sync_mode",
+}  # fmt: skip
+_LTX19_I2V = _LTX19_COMMON | {
+    "image_url", "end_image_url", "image_strength", "end_image_strength",
+    "interpolation_direction",
+}  # fmt: skip
+_LTX_PRO = {"prompt", "duration", "resolution", "fps", "generate_audio"}
+_IMG_SIZE = {"prompt", "image_size", "num_inference_steps", "seed", "guidance_scale", "sync_mode",
+             "num_images", "enable_safety_checker", "output_format", "acceleration"}  # fmt: skip
+_NANO = {"prompt", "num_images", "aspect_ratio", "output_format", "sync_mode",
+         "limit_generations", "safety_tolerance", "seed"}  # fmt: skip
+_KONTEXT = {"prompt", "seed", "guidance_scale", "sync_mode", "num_images", "output_format",
+            "safety_tolerance", "enhance_prompt", "aspect_ratio"}  # fmt: skip
+FAL_SCHEMAS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    # endpoint: (required, allowed)
+    "fal-ai/ltx-2-19b/distilled/image-to-video": (
+        frozenset({"prompt", "image_url"}), frozenset(_LTX19_I2V)),
+    "fal-ai/ltx-2-19b/distilled/text-to-video": (frozenset({"prompt"}), frozenset(_LTX19_COMMON)),
+    "fal-ai/ltx-2/image-to-video": (
+        frozenset({"prompt", "image_url"}), frozenset(_LTX_PRO | {"image_url"})),
+    "fal-ai/ltx-2/text-to-video": (frozenset({"prompt"}), frozenset(_LTX_PRO)),
+    "fal-ai/flux-2": (frozenset({"prompt"}), frozenset(_IMG_SIZE | {"enable_prompt_expansion"})),
+    "fal-ai/flux-2/edit": (frozenset({"prompt", "image_urls"}),
+                           frozenset(_IMG_SIZE | {"enable_prompt_expansion", "image_urls"})),
+    "fal-ai/qwen-image-edit": (frozenset({"prompt", "image_url"}),
+                               frozenset(_IMG_SIZE | {"negative_prompt", "image_url"})),
+    "fal-ai/qwen-image-edit-plus": (frozenset({"prompt", "image_urls"}),
+                                    frozenset(_IMG_SIZE | {"negative_prompt", "image_urls"})),
+    "fal-ai/nano-banana": (frozenset({"prompt"}), frozenset(_NANO)),
+    "fal-ai/nano-banana/edit": (frozenset({"prompt", "image_urls"}),
+                                frozenset(_NANO | {"image_urls"})),
+    "fal-ai/flux-pro/kontext": (frozenset({"prompt", "image_url"}),
+                                frozenset(_KONTEXT | {"image_url"})),
+    "fal-ai/flux-pro/kontext/text-to-image": (frozenset({"prompt"}), frozenset(_KONTEXT)),
+    "fal-ai/reve/edit": (frozenset({"prompt", "image_url"}),
+                         frozenset({"prompt", "image_url", "num_images", "output_format",
+                                    "sync_mode"})),
+    "fal-ai/reve/text-to-image": (frozenset({"prompt"}),
+                                  frozenset({"prompt", "aspect_ratio", "num_images",
+                                             "output_format", "sync_mode"})),
+    "fal-ai/flux-pulid": (frozenset({"prompt", "reference_image_url"}),
+                          frozenset({"prompt", "reference_image_url", "image_size",
+                                     "num_inference_steps", "seed", "guidance_scale",
+                                     "negative_prompt", "sync_mode", "start_step", "true_cfg",
+                                     "id_weight", "enable_safety_checker",
+                                     "max_sequence_length"})),
+}  # fmt: skip
+_NANO_RATIOS = ("21:9", "16:9", "3:2", "4:3", "5:4", "1:1", "4:5", "3:4", "2:3", "9:16")
+_KONTEXT_RATIOS = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
+# Enumerations and ranges the pages publish, for the fields we send.
+FAL_VALUES: dict[str, dict[str, Callable[[Any], bool]]] = {
+    "fal-ai/ltx-2-19b/distilled/image-to-video": {
+        "num_frames": lambda v: isinstance(v, int) and 9 <= v <= 481},
+    "fal-ai/ltx-2-19b/distilled/text-to-video": {
+        "num_frames": lambda v: isinstance(v, int) and 9 <= v <= 481},
+    "fal-ai/ltx-2/image-to-video": {
+        "duration": lambda v: v in (6, 8, 10), "fps": lambda v: v in (25, 50),
+        "resolution": lambda v: v in ("1080p", "1440p", "2160p")},
+    "fal-ai/ltx-2/text-to-video": {
+        "duration": lambda v: v in (6, 8, 10), "fps": lambda v: v in (25, 50),
+        "resolution": lambda v: v in ("1080p", "1440p", "2160p")},
+    "fal-ai/nano-banana": {"aspect_ratio": lambda v: v in _NANO_RATIOS},
+    "fal-ai/nano-banana/edit": {"aspect_ratio": lambda v: v in ("auto", *_NANO_RATIOS)},
+    "fal-ai/flux-pro/kontext": {"aspect_ratio": lambda v: v in _KONTEXT_RATIOS},
+    "fal-ai/flux-pro/kontext/text-to-image": {"aspect_ratio": lambda v: v in _KONTEXT_RATIOS},
+    "fal-ai/reve/text-to-image": {
+        "aspect_ratio": lambda v: v in ("16:9", "9:16", "3:2", "2:3", "4:3", "3:4", "1:1")},
+}  # fmt: skip
+
+
+def schema_errors(
+    body: Any,
+    schemas: dict[str, tuple[frozenset[str], frozenset[str]]],
+    values: dict[str, dict[str, Callable[[Any], bool]]],
+    endpoint: str,
+) -> list[dict[str, Any]]:
+    """Pydantic-style 422 details for a body that does not follow ``endpoint``'s schema; an
+    endpoint without a published schema here (a pass-through) accepts anything."""
+    if endpoint not in schemas:
+        return []
+    if not isinstance(body, dict):
+        return [{"loc": ["body"], "msg": "Input should be an object", "type": "dict_type"}]
+    required, allowed = schemas[endpoint]
+    errors = [{"loc": ["body", k], "msg": "Extra inputs are not permitted",
+               "type": "extra_forbidden"} for k in sorted(set(body) - allowed)]  # fmt: skip
+    errors += [{"loc": ["body", k], "msg": "Field required", "type": "missing"}
+               for k in sorted(required - set(body))]  # fmt: skip
+    for key, ok in values.get(endpoint, {}).items():
+        if key in body and not ok(body[key]):
+            errors.append({"loc": ["body", key], "msg": f"Input {body[key]!r} is not allowed",
+                           "type": "enum"})  # fmt: skip
+    return errors
+
+
 class FalFake(_JobFake):
     """fal's queue: submit, status (IN_QUEUE -> IN_PROGRESS -> COMPLETED), result, cancel.
 
@@ -305,6 +406,7 @@ class FalFake(_JobFake):
     def __init__(self, files: FileHost, key: str = "fal-test-key") -> None:
         super().__init__(files, f"Key {key}")
         self.progression = ["IN_QUEUE", "IN_QUEUE", "IN_PROGRESS", "COMPLETED"]
+        self.rejected: list[tuple[str, list[dict[str, Any]]]] = []  # schema refusals
         self.video = b"\x00\x00\x00\x18ftypmp42 fal video bytes"
         self.image = b"\x89PNG\r\n\x1a\n fal image bytes"
         app = r"(?P<app>[^/]+/[^/]+)"
@@ -330,6 +432,10 @@ class FalFake(_JobFake):
         if behaviour == "moderation":
             return Reply(422, {"detail": [FAL_POLICY]})
         path = groups["path"]
+        errors = schema_errors(call.json, FAL_SCHEMAS, FAL_VALUES, path)
+        if errors:
+            self.rejected.append((path, errors))
+            return Reply(422, {"detail": errors})
         app = "/".join(path.split("/")[:2])
         job_id, _ = self.new_job("fal", app=app, path=path, input=call.json)
         base = f"{self.url}/{app}/requests/{job_id}"
@@ -406,6 +512,35 @@ REPLICATE_ERRORS = {
 }
 
 
+# Model inputs (Replicate answers 422 "Input validation failed" for others). WAN 2.2 i2v fast
+# from mirrors of its Replicate schema (README table); Kling and sync from their model pages.
+REPLICATE_SCHEMAS = {
+    "wan-video/wan-2.2-i2v-fast": (
+        frozenset({"image", "prompt"}),
+        frozenset({"image", "prompt", "last_image", "num_frames", "frames_per_second",
+                   "resolution", "aspect_ratio", "go_fast", "sample_shift", "seed",
+                   "disable_safety_checker", "interpolate_output", "lora_weights_transformer",
+                   "lora_scale_transformer", "lora_weights_transformer_2",
+                   "lora_scale_transformer_2"}),
+    ),
+    "kwaivgi/kling-lip-sync": (
+        frozenset({"video_url"}),
+        frozenset({"video_url", "audio_file", "text", "voice_id", "voice_speed"}),
+    ),
+    "sync/lipsync-2": (
+        frozenset({"video", "audio"}),
+        frozenset({"video", "audio", "sync_mode", "temperature", "active_speaker"}),
+    ),
+}  # fmt: skip
+REPLICATE_VALUES: dict[str, dict[str, Callable[[Any], bool]]] = {
+    "wan-video/wan-2.2-i2v-fast": {
+        "num_frames": lambda v: isinstance(v, int) and 81 <= v <= 121,
+        "frames_per_second": lambda v: isinstance(v, int) and 5 <= v <= 30,
+        "resolution": lambda v: v in ("480p", "720p"),
+    }
+}  # fmt: skip
+
+
 class ReplicateFake(_JobFake):
     """Replicate predictions: starting -> processing -> succeeded | failed | canceled.
 
@@ -415,6 +550,7 @@ class ReplicateFake(_JobFake):
     def __init__(self, files: FileHost, token: str = "r8_test") -> None:
         super().__init__(files, f"Bearer {token}")
         self.progression = ["starting", "processing", "processing", "succeeded"]
+        self.rejected: list[tuple[str, list[dict[str, Any]]]] = []
         self.video = b"\x00\x00\x00\x18ftypmp42 replicate video"
         self.uploads: dict[str, bytes] = {}
         pred = r"/v1/predictions/(?P<id>[^/]+)"
@@ -471,6 +607,12 @@ class ReplicateFake(_JobFake):
             )
         body = call.json or {}
         model = f"{groups['owner']}/{groups['name']}" if "owner" in groups else "pinned"
+        errors = schema_errors(body.get("input"), REPLICATE_SCHEMAS, REPLICATE_VALUES, model)
+        if errors:
+            self.rejected.append((model, errors))
+            detail = "; ".join(f"- input.{e['loc'][1]}: {e['msg']}" for e in errors)
+            return Reply(422, {"title": "Input validation failed", "detail": detail,
+                               "status": 422})  # fmt: skip
         job_id, job = self.new_job(
             "pred",
             model=model,
@@ -520,6 +662,25 @@ class ReplicateFake(_JobFake):
 # -- Runway ------------------------------------------------------------------------------------
 
 
+# Runway's POST /v1/image_to_video body (API 2024-11-06, docs.dev.runwayml.com): promptImage,
+# model, ratio required; promptText, duration, seed, contentModeration optional.
+RUNWAY_SCHEMAS = {
+    "v1/image_to_video": (
+        frozenset({"promptImage", "model", "ratio"}),
+        frozenset({"promptImage", "model", "ratio", "promptText", "duration", "seed",
+                   "contentModeration"}),
+    )
+}  # fmt: skip
+RUNWAY_VALUES: dict[str, dict[str, Callable[[Any], bool]]] = {
+    "v1/image_to_video": {
+        "duration": lambda v: v in (5, 10),
+        "ratio": lambda v: v in ("1280:720", "720:1280", "1104:832", "832:1104", "960:960",
+                                 "1584:672"),
+        "seed": lambda v: isinstance(v, int) and 0 <= v <= 4294967295,
+    }
+}  # fmt: skip
+
+
 class RunwayFake(_JobFake):
     """Runway tasks: PENDING -> THROTTLED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED.
 
@@ -529,6 +690,7 @@ class RunwayFake(_JobFake):
     def __init__(self, files: FileHost, key: str = "rw-test") -> None:
         super().__init__(files, f"Bearer {key}")
         self.progression = ["PENDING", "THROTTLED", "RUNNING", "SUCCEEDED"]
+        self.rejected: list[tuple[str, list[dict[str, Any]]]] = []
         self.video = b"\x00\x00\x00\x18ftypmp42 runway video"
         self.route("POST", r"/v1/image_to_video", "create", self._create)
         self.route("GET", r"/v1/tasks/(?P<id>[^/]+)", "task", self._task)
@@ -547,6 +709,10 @@ class RunwayFake(_JobFake):
             return refused
         if behaviour == "moderation":
             return Reply(400, {"error": "The prompt text did not pass content moderation."})
+        errors = schema_errors(call.json, RUNWAY_SCHEMAS, RUNWAY_VALUES, "v1/image_to_video")
+        if errors:
+            self.rejected.append(("v1/image_to_video", errors))
+            return Reply(400, {"error": "Validation of body failed", "issues": errors})
         job_id, _ = self.new_job("task", input=call.json, status="PENDING")
         return Reply(200, {"id": job_id})
 

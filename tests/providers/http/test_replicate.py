@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -62,16 +62,19 @@ def _wan(first: Path, seconds: Fraction = Fraction(9, 2)) -> VideoRequest:
     return VideoRequest(prompt="a walk", frames=frames, first_frame=first, seed=11)
 
 
+@pytest.fixture(autouse=True)
+def _schema_followed(replicate_fake: ReplicateFake) -> Iterator[None]:
+    yield
+    assert not replicate_fake.rejected  # every body followed the model's published inputs
+
+
 def test_info() -> None:
     provider = ReplicateProvider(WAN_22, api_token="t", base_url="http://127.0.0.1:1")
     assert isinstance(provider, RemoteProvider)
     assert provider.info.queue == "cloud-replicate"
     caps = provider.info.capabilities
-    assert (caps.duration_step, caps.min_duration, caps.max_duration) == (
-        Fraction(1, 2),
-        Fraction(1, 2),
-        Fraction(10),
-    )
+    assert (caps.min_frames, caps.max_frames, caps.duration_driven) == (81, 121, False)
+    assert provider.info.endpoints == ("wan-video/wan-2.2-i2v-fast",)
     kling = ReplicateProvider("replicate.kling-lip-sync", api_token="t", base_url="http://x")
     request = LipsyncRequest(video=Path("v"), audio=Path("a"), duration=22)
     assert kling.info.pricing.estimate(request) == Decimal("0.308")
@@ -89,7 +92,8 @@ def test_wan_end_to_end(
     assert create.path == "/v1/models/wan-video/wan-2.2-i2v-fast/predictions"
     assert create.headers["authorization"] == "Bearer r8_test"
     body = create.json["input"]
-    assert body["duration"] == 4.5
+    assert "duration" not in body  # the model takes frames: num_frames at frames_per_second
+    assert (body["num_frames"], body["frames_per_second"]) == (108, 24)
     assert body["resolution"] == "720p"
     assert body["seed"] == 11
     header, _, payload = body["image"].partition(",")
@@ -112,20 +116,20 @@ def test_wan_end_to_end(
     assert output.metadata["model"] == "wan-video/wan-2.2-i2v-fast"
 
 
-@pytest.mark.parametrize(
-    ("seconds", "sent"), [(Fraction(1, 4), 0.5), (Fraction(13, 4), 3.0), (Fraction(10), 10.0)]
-)
-def test_wan_durations_on_half_seconds(
+@pytest.mark.parametrize(("count", "sent"), [(24, 81), (81, 81), (100, 100), (121, 121)])
+def test_wan_frames_round_up_to_its_minimum(
     replicate_fake: ReplicateFake,
     make: Make,
     ctx: SimpleContext,
     frames: tuple[Path, Path],
-    seconds: Fraction,
-    sent: float,
+    count: int,
+    sent: int,
 ) -> None:
-    request = VideoRequest(prompt="x", frames=max(1, int(seconds * 24)), first_frame=frames[0])
+    request = VideoRequest(prompt="x", frames=count, first_frame=frames[0], last_frame=frames[1])
     make().submit(request, ctx)
-    assert replicate_fake.requests("POST")[0].json["input"]["duration"] == sent
+    body = replicate_fake.requests("POST")[0].json["input"]
+    assert body["num_frames"] == sent
+    assert base64.b64decode(body["last_image"].partition(",")[2]) == frames[1].read_bytes()
 
 
 def test_wan_needs_a_first_frame_and_at_most_ten_seconds(
@@ -133,7 +137,7 @@ def test_wan_needs_a_first_frame_and_at_most_ten_seconds(
 ) -> None:
     with pytest.raises(CapabilityError, match="first frame"):
         make().submit(VideoRequest(prompt="x", frames=48), ctx)
-    with pytest.raises(CapabilityError, match="longer"):
+    with pytest.raises(CapabilityError, match="more than the 121 this model makes"):
         make().submit(_wan(frames[0], Fraction(11)), ctx)
     assert replicate_fake.requests("POST") == []
 

@@ -89,12 +89,23 @@ def test_ten_seconds(
     assert runway_fake.requests("POST")[0].json["duration"] == 10
 
 
+def test_seven_seconds_round_up_to_ten_not_down_to_five(
+    runway_fake: RunwayFake, runway: RunwayProvider, ctx: SimpleContext, frames: tuple[Path, Path]
+) -> None:
+    """Rounding to the nearest made 7 s into 5 s (2 s of the shot lost); up loses nothing."""
+    request = _request(frames[0], frames=7 * 24)
+    runway.submit(request, ctx)
+    assert runway_fake.requests("POST")[0].json["duration"] == 10
+    assert runway.info.pricing.estimate(request) == Decimal("0.50")
+    assert not runway_fake.rejected
+
+
 def test_refuses_what_runway_cannot_do(
     runway_fake: RunwayFake, runway: RunwayProvider, ctx: SimpleContext, frames: tuple[Path, Path]
 ) -> None:
     with pytest.raises(CapabilityError, match="first frame"):
         runway.submit(VideoRequest(prompt="x"), ctx)
-    with pytest.raises(CapabilityError, match="Runway size"):
+    with pytest.raises(CapabilityError, match="no output size of the same shape"):
         runway.submit(_request(frames[0], width=1000, height=704), ctx)
     with pytest.raises(CapabilityError, match="longer"):
         runway.submit(_request(frames[0], frames=24 * 14), ctx)

@@ -8,6 +8,8 @@ import pytest
 
 from shotline.providers.contracts import Message, SimpleContext, WriterRequest
 from shotline.providers.offline.draft import DraftWriter
+from shotline.story.script import Script
+from shotline.story.writer import write_script
 
 SCHEMA = {
     "type": "object",
@@ -192,3 +194,33 @@ def test_other_schemas_still_get_the_generic_filler() -> None:
     )
     assert out.metadata["step"] == "schema"
     jsonschema.validate(out.data, SCHEMA)
+
+
+def write_offline(idea: str, segments: int) -> Script:
+    writer, ctx = DraftWriter(), SimpleContext(Path("."))
+    return write_script(idea, lambda request: writer.generate(request, ctx).data or {},
+                        segments=segments)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("idea", "language"),
+    [("月に取り残された宇宙飛行士が歩き回り、自然を発見する。", "ja"),
+     ("رائد فضاء عالق على القمر يتجول ويكتشف الطبيعة.", "ar")],
+)  # fmt: skip
+def test_an_idea_in_another_language_keeps_its_words_and_language(idea: str, language: str) -> None:
+    from shotline.language import language_of
+
+    script = write_offline(idea, 6)
+    # The idea's own words: the title, the logline and the opening narration.
+    assert script.logline == idea and script.segments[0].narration == idea
+    assert script.title and script.title.rstrip("…") in idea
+    # Everything that is said (and so spoken and subtitled) is in the idea's language ...
+    said = [s.narration for s in script.segments] + [
+        line.text for s in script.segments for line in s.dialogue
+    ]
+    assert all(language_of(text) == language for text in said), said
+    assert all(language_of(c.name) == language for c in script.characters)
+    # ... and the story follows the idea: the moon, then the garden it discovers.
+    assert [e.name for e in script.environments] == ["Lunar plain", "Crater floor",
+                                                     "Hidden garden"]  # fmt: skip
+    assert "pressure suit" in script.characters[0].appearance.clothing  # an astronaut

@@ -92,3 +92,16 @@ def test_japanese_kanji_are_read_not_spelled(ctx: SimpleContext) -> None:
     kana, _ = speak(ctx, "つきにとりのこされたうちゅうひこうしがあるきまわりしぜんをみつける。",
                     voice="female")  # fmt: skip
     assert abs(kanji - kana) < 0.25 * kana
+
+
+def test_a_line_sounds_the_same_whatever_was_said_before(ctx: SimpleContext) -> None:
+    # libespeak-ng carries wave-generator state from one utterance to the next: a film's lines,
+    # spoken in queue order, came out hundreds of samples longer or shorter than alone.
+    from shotline.providers.offline.espeak import synthesize
+
+    line = "Mara walks alone along the crater rim."
+    alone = synthesize(line, VOICES["narrator"], 165, 50)
+    synthesize("Look what I found.", VOICES["female"], 170, 40)
+    synthesize("That is impossible.", VOICES["male"], 150, 50)
+    after = synthesize(line, VOICES["narrator"], 165, 50)
+    assert len(alone) > SAMPLE_RATE and after == alone

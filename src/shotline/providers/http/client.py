@@ -29,10 +29,10 @@ downloaded without them.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import email.utils
 import json
 import mimetypes
-import os
 import re
 import ssl
 import time
@@ -44,7 +44,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from pydantic import SecretStr
 
+from shotline import net
 from shotline.providers.errors import (
     CapabilityError,
     NotConfigured,
@@ -54,6 +56,7 @@ from shotline.providers.errors import (
     RateLimited,
     Refused,
     TransientError,
+    UnsafeResult,
 )
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
@@ -98,6 +101,12 @@ def extension_for(mime: str) -> str:
         if known == mime:
             return suffix
     return mimetypes.guess_extension(mime) or ""
+
+
+def authorization(scheme: str, key: str | SecretStr) -> SecretStr:
+    """An ``Authorization`` header value, kept secret like the key it carries."""
+    secret = key.get_secret_value() if isinstance(key, SecretStr) else key
+    return SecretStr(f"{scheme} {secret}")
 
 
 def data_uri(path: Path) -> str:
@@ -223,19 +232,24 @@ class HttpClient:
         base_url: str,
         *,
         provider: str,
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | SecretStr] | None = None,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         read_retries: int = 3,
         backoff: float = 0.25,
         max_backoff: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        rules: net.DownloadRules | None = None,
     ) -> None:
         if not base_url:
             raise NotConfigured("no base URL", provider=provider)
         self.base_url = base_url.rstrip("/")
         self.provider = provider
-        self._auth = dict(headers or {})
+        # Held as secrets: never in a repr, a log line or an error (only sent, to our origin).
+        self._auth = {k: v if isinstance(v, SecretStr) else SecretStr(v)
+                      for k, v in (headers or {}).items()}  # fmt: skip
+        self.rules = rules or net.DownloadRules()
+        self._local: bool | None = None  # whether base_url is local: resolved on first download
         self.read_retries = max(0, read_retries)
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -255,7 +269,13 @@ class HttpClient:
         return urljoin(self.base_url + "/", path_or_url.lstrip("/"))
 
     def _headers_for(self, url: str) -> dict[str, str]:
-        return dict(self._auth) if _origin(url) == _origin(self.base_url) else {}
+        """Credentials only for this service's own origin, never for a CDN or a redirect."""
+        if not self._same_origin(url):
+            return {}
+        return {name: value.get_secret_value() for name, value in self._auth.items()}
+
+    def __repr__(self) -> str:
+        return f"HttpClient({self.base_url!r}, provider={self.provider!r})"
 
     def _send(
         self,
@@ -338,46 +358,49 @@ class HttpClient:
         return self._decode(self._send(method, self.url(path), json_body=json_body, create=False))
 
     def download(self, url: str, dest: Path, params: Mapping[str, Any] | None = None) -> str:
-        """Stream ``url`` into ``dest`` atomically (temp file + rename); returns its MIME type."""
+        """Fetch a result ``url`` into ``dest`` under ``shotline.net``'s rules (https, public
+        addresses unless this service is itself local, size cap, one deadline for every attempt)
+        atomically; returns its MIME type. The key goes only to this service's own origin."""
         full = self.url(url)
+        rules = self.download_rules()
+        start = rules.clock()
 
         def attempt() -> str:
-            part = dest.with_name(dest.name + ".part")
+            spent = rules.clock() - start
+            left = dataclasses.replace(rules, deadline=rules.deadline - spent)
             try:
-                with self._http.stream(
-                    "GET", full, params=params, headers=self._headers_for(full)
-                ) as response:
-                    if not response.is_success:
-                        response.read()
-                        raise error_for_status(response, self.provider)
-                    with part.open("wb") as out:
-                        for chunk in response.iter_bytes():
-                            out.write(chunk)
-                    header = str(response.headers.get("content-type", ""))
-                    content_type = header.split(";")[0].strip()
+                return net.fetch(
+                    self._http, full, dest, left, headers_for=self._headers_for, params=params,
+                    trusted=self._same_origin,
+                )  # fmt: skip
+            except net.DownloadRefused as exc:
+                raise UnsafeResult(str(exc), provider=self.provider) from None
+            except httpx.HTTPStatusError as exc:
+                raise error_for_status(exc.response, self.provider) from None
             except _NOT_SENT as exc:
-                part.unlink(missing_ok=True)
                 raise NotDelivered(
                     f"download {full} was not sent: {type(exc).__name__}: {exc}",
                     provider=self.provider,
                 ) from exc
             except httpx.TimeoutException as exc:
-                part.unlink(missing_ok=True)
                 raise TransientError(f"download {full} timed out", provider=self.provider) from exc
             except httpx.TransportError as exc:
-                part.unlink(missing_ok=True)
                 raise TransientError(
                     f"download {full} failed: {type(exc).__name__}: {exc}", provider=self.provider
                 ) from exc
-            except ProviderError:
-                part.unlink(missing_ok=True)
-                raise
-            os.replace(part, dest)
-            return content_type
 
         dest.parent.mkdir(parents=True, exist_ok=True)
         result: str = self._with_retries(attempt)
         return result
+
+    def download_rules(self) -> net.DownloadRules:
+        """Local addresses and plain http only when this service's own base URL is local."""
+        if self._local is None:
+            self._local = net.is_local_url(self.base_url)
+        return dataclasses.replace(self.rules, allow_local=self._local)
+
+    def _same_origin(self, url: str) -> bool:
+        return _origin(url) == _origin(self.base_url)
 
     def close(self) -> None:
         self._http.close()

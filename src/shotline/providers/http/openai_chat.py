@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import httpx
 import jsonschema
+from pydantic import SecretStr
 
 from shotline.providers.contracts import (
     Kind,
@@ -50,7 +51,7 @@ from shotline.providers.errors import (
     Refused,
     TransientError,
 )
-from shotline.providers.http.client import HttpClient, is_moderation
+from shotline.providers.http.client import HttpClient, authorization, is_moderation
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ class OpenAIChat:
         *,
         base_url: str,
         model: str,
-        api_key: str | None = None,
+        api_key: str | SecretStr | None = None,
         provider_id: str = "llm.chat",
         label: str = "",
         response_format: ResponseFormat = "json_schema",
@@ -148,9 +149,9 @@ class OpenAIChat:
             pricing=pricing,
             queue="cloud-llm",
         )
-        headers = dict(extra_headers or {})
+        headers: dict[str, str | SecretStr] = dict(extra_headers or {})
         if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
+            headers["Authorization"] = authorization("Bearer", api_key)
         self.client = client or HttpClient(
             base_url, provider=self.info.id, headers=headers, timeout=timeout, **client_options
         )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
@@ -42,12 +43,14 @@ from shotline.providers.contracts import (
     ProviderInfo,
     Request,
     RunContext,
+    Unpriced,
     VideoRequest,
 )
 from shotline.providers.errors import CapabilityError, ProviderFailed, Refused, TransientError
 from shotline.providers.http.client import (
     DEFAULT_TIMEOUT,
     HttpClient,
+    authorization,
     data_uri,
     is_moderation,
     mime_of,
@@ -68,20 +71,39 @@ class ReplicateModel:
     capabilities: Capabilities
     version: str | None = None  # a pinned version: POST /v1/predictions with "version"
     defaults: Mapping[str, Any] = field(default_factory=dict)
+    passthrough: bool = False  # a model we have no table for: only what the user gave
 
 
+def passthrough_model(kind: Kind, name: str) -> ReplicateModel:
+    """``owner/name`` with no table: prompt, inputs and seed as given, priced unknown."""
+    if kind not in (Kind.VIDEO, Kind.LIPSYNC) or len([p for p in name.split("/") if p]) != 2:
+        raise CapabilityError(f"Replicate model {name!r} cannot serve {kind} requests")
+    return ReplicateModel(
+        id=f"replicate:{kind.value}:{name}",
+        name=name,
+        kind=kind,
+        label=f"{name} (Replicate, no table: passed through)",
+        pricing=Unpriced(),
+        capabilities=Capabilities(first_frame=True, last_frame=True),
+        passthrough=True,
+    )
+
+
+# wan-video/wan-2.2-i2v-fast takes frames, not seconds: num_frames 81-121 at frames_per_second,
+# resolution 480p/720p, image and last_image (README table: the schema's sources and caveats).
 WAN_22 = ReplicateModel(
     id="replicate.wan-2.2-i2v",
     name="wan-video/wan-2.2-i2v-fast",
     kind=Kind.VIDEO,
     label="WAN 2.2 image-to-video (Replicate)",
-    # An estimate per second of output by height; check the model page before relying on it.
+    # An estimate per second of output by height; no price page in our sources (README).
     pricing=PerSecond({480: Decimal("0.01"), 720: Decimal("0.02")}),
     capabilities=Capabilities(
         first_frame=True,
-        duration_step=Fraction(1, 2),
-        min_duration=Fraction(1, 2),
-        max_duration=Fraction(10),
+        last_frame=True,
+        min_frames=81,
+        max_frames=121,
+        fps=tuple(Fraction(n) for n in range(5, 31)),
     ),
 )
 KLING_LIPSYNC = ReplicateModel(
@@ -131,7 +153,7 @@ class ReplicateProvider:
         self,
         model: ReplicateModel | str,
         *,
-        api_token: str,
+        api_token: str | SecretStr,
         base_url: str = "https://api.replicate.com",
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         data_uri_limit: int = DATA_URI_LIMIT,
@@ -149,11 +171,12 @@ class ReplicateProvider:
             capabilities=self.model.capabilities,
             pricing=self.model.pricing,
             queue="cloud-replicate",
+            endpoints=(self.model.name,),
         )
         self.client = client or HttpClient(
             base_url,
             provider=self.info.id,
-            headers={"Authorization": f"Bearer {api_token}"},
+            headers={"Authorization": authorization("Bearer", api_token)},
             timeout=timeout,
             **client_options,
         )
@@ -193,9 +216,15 @@ class ReplicateProvider:
             body: dict[str, Any] = {
                 "prompt": fitted.prompt,
                 "image": self.file_input(fitted.first_frame),
-                "duration": float(self.duration_of(fitted)),
-                "resolution": _resolution(fitted.width, fitted.height),
             }
+            if not self.model.passthrough:
+                body.update(
+                    num_frames=fitted.frames,
+                    frames_per_second=int(fitted.fps),
+                    resolution=_resolution(fitted.width, fitted.height),
+                )
+            if fitted.last_frame is not None:
+                body["last_image"] = self.file_input(fitted.last_frame)
             if fitted.seed is not None:
                 body["seed"] = fitted.seed
         elif isinstance(fitted, LipsyncRequest):
@@ -208,13 +237,6 @@ class ReplicateProvider:
         else:
             raise CapabilityError(f"cannot serve {request.kind}", provider=self.info.id)
         return {**self.model.defaults, **body}
-
-    def duration_of(self, request: VideoRequest) -> Fraction:
-        """Seconds on the model's step (0.5 s for WAN), as conform fitted the frame count."""
-        step = self.info.capabilities.duration_step
-        if step is None:
-            return request.duration
-        return max(step, round(request.duration / step) * step)
 
     # -- RemoteProvider ----------------------------------------------------------------------
 
@@ -272,12 +294,15 @@ class ReplicateProvider:
             "predict_time": (metrics or {}).get("predict_time"),
         }
         fitted = conform(request, self.info).request
+        if isinstance(fitted, VideoRequest) and self.model.passthrough:
+            return Output(path=dest, mime=mime or "video/mp4", metadata=metadata)
         if isinstance(fitted, VideoRequest):
             width, height = _output_size(fitted.width, fitted.height)
             return Output(
                 path=dest,
                 mime=mime or "video/mp4",
-                duration=float(self.duration_of(fitted)),
+                duration=float(fitted.duration),
+                fps=fitted.fps,
                 width=width,
                 height=height,
                 metadata=metadata,
@@ -293,6 +318,6 @@ class ReplicateProvider:
 
 
 def replicate_providers(
-    api_token: str, base_url: str = "https://api.replicate.com"
+    api_token: str | SecretStr, base_url: str = "https://api.replicate.com"
 ) -> list[ReplicateProvider]:
     return [ReplicateProvider(m, api_token=api_token, base_url=base_url) for m in MODELS.values()]

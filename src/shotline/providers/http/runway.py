@@ -17,6 +17,7 @@ from fractions import Fraction
 from typing import Any
 
 import httpx
+from pydantic import SecretStr
 
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
@@ -35,6 +36,7 @@ from shotline.providers.errors import CapabilityError, ProviderFailed, Refused, 
 from shotline.providers.http.client import (
     DEFAULT_TIMEOUT,
     HttpClient,
+    authorization,
     data_uri,
     output_path,
     require,
@@ -82,7 +84,7 @@ class RunwayProvider:
     def __init__(
         self,
         *,
-        api_key: str,
+        api_key: str | SecretStr,
         base_url: str = "https://api.dev.runwayml.com",
         model: str = "gen4_turbo",
         usd_per_second: Decimal = Decimal("0.05"),
@@ -91,25 +93,27 @@ class RunwayProvider:
         **client_options: Any,
     ) -> None:
         self.model = model
+        # gen4_turbo: duration 5 or 10 s, one of RATIOS as its output size, 5 credits ($0.05)
+        # a second (README table; the sources are cited there).
+        caps = Capabilities(first_frame=True, durations=(Fraction(5), Fraction(10)), sizes=RATIOS)
         self.info = ProviderInfo(
             id=f"runway.{model.replace('_', '-')}",
             kind=Kind.VIDEO,
             model=model,
             version=API_VERSION,
             label=f"Runway {model}",
-            capabilities=Capabilities(
-                first_frame=True,
-                duration_step=Fraction(5),
-                min_duration=Fraction(5),
-                max_duration=Fraction(10),
-            ),
-            pricing=PerSecond({0: usd_per_second}),
+            capabilities=caps,
+            pricing=PerSecond({0: usd_per_second}, capabilities=caps),
             queue="cloud-runway",
+            endpoints=(model,),
         )
         self.client = client or HttpClient(
             base_url,
             provider=self.info.id,
-            headers={"Authorization": f"Bearer {api_key}", "X-Runway-Version": API_VERSION},
+            headers={
+                "Authorization": authorization("Bearer", api_key),
+                "X-Runway-Version": API_VERSION,
+            },
             timeout=timeout,
             **client_options,
         )
@@ -121,7 +125,9 @@ class RunwayProvider:
         return fitted
 
     def _seconds(self, request: VideoRequest) -> int:
-        return max(5, min(10, 5 * round(request.duration / 5)))
+        """The model's seconds for a conformed request (the one rounding rule: up)."""
+        seconds = self.info.capabilities.length(request.frames, request.fps, self.info.id).seconds
+        return int(seconds or 0)
 
     def payload(self, request: Request) -> dict[str, Any]:
         fitted = self._fitted(request)

@@ -351,7 +351,7 @@ class DraftWriter:
             id="offline.draft",
             kind=Kind.WRITER,
             model="schema-draft",
-            version="1",
+            version="2",  # 2: ideas in Japanese or Arabic are told in their own language
             label="draft writer (offline)",
             capabilities=Capabilities(),
             pricing=Free(),

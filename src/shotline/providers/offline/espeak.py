@@ -16,6 +16,8 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import multiprocessing
+import signal
 import threading
 import wave
 from dataclasses import dataclass
@@ -136,7 +138,73 @@ def _library() -> Any:
 
 
 def synthesize(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None) -> bytes:
-    """16-bit little-endian mono PCM at ``SAMPLE_RATE`` for ``text``."""
+    """16-bit little-endian mono PCM at ``SAMPLE_RATE`` for ``text``, the same for the same
+    inputs whatever was said before.
+
+    Each utterance is made in a fresh process. libespeak-ng keeps wave-generator state (the
+    phase of its pitch flutter among it) in C statics that carry over from one utterance to the
+    next and survive ``espeak_Terminate``: the same line came out hundreds of samples longer or
+    shorter depending on what the process had synthesised before, so a film's narration (many
+    lines, in queue order) differed from run to run and from ``generate speech`` alone. Worker
+    processes come from a fork server that has loaded nothing of libespeak-ng, one per line.
+    """
+    context = _forkserver()
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_speak_once, args=(send, text, voice, rate, pitch), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while not receive.poll(0.02):
+            if abort is not None and abort():
+                child.kill()  # the caller checks its own cancellation next
+                return b""
+            if not child.is_alive() and not receive.poll(0):
+                raise ProviderFailed(
+                    f"the eSpeak process ended with code {child.exitcode} and no sound",
+                    provider="offline.espeak",
+                )
+        result: bytes | tuple[str, str] = receive.recv()
+    finally:
+        receive.close()
+        child.join(timeout=10)
+    if isinstance(result, tuple):
+        kind, message = result
+        error = CapabilityError if kind == "CapabilityError" else ProviderFailed
+        raise error(message.removeprefix("offline.espeak: "), provider="offline.espeak")
+    return result
+
+
+_CONTEXT_LOCK = threading.Lock()
+
+
+def _forkserver() -> Any:
+    """Processes forked from a clean server (never from this process: its threads, and the
+    engine's, must not be copied mid-lock), with only this module preloaded."""
+    with _CONTEXT_LOCK:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["shotline.providers.offline.espeak"])
+        return context
+
+
+def _speak_once(send: Any, text: str, voice: Voice, rate: int, pitch: int) -> None:
+    """One utterance in a fresh process, sent back as PCM bytes or (error type, message)."""
+    # A terminal's Ctrl-C reaches the whole process group: the parent answers it in one line.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    result: bytes | tuple[str, str]
+    try:
+        result = _synthesize_here(text, voice, rate, pitch)
+    except Exception as exc:  # sent as plain data: provider errors take keyword arguments
+        result = (type(exc).__name__, str(exc))
+    try:
+        send.send(result)
+    except OSError:
+        pass  # the parent is gone (Ctrl-C): nobody to answer
+    finally:
+        send.close()
+
+
+def _synthesize_here(text: str, voice: Voice, rate: int, pitch: int, abort: Any = None) -> bytes:
+    """``synthesize`` in this process (its state carries over: see ``synthesize``)."""
     with _LOCK:
         lib = _library()
         if _state["rate"] != SAMPLE_RATE:

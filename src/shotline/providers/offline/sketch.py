@@ -23,8 +23,7 @@ The seed changes only the paper grain, the pencil jitter and where set pieces st
 
 from __future__ import annotations
 
-import colorsys
-import hashlib
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +47,11 @@ from shotline.providers.contracts import (
     request_params,
 )
 from shotline.providers.errors import Canceled, CapabilityError
+from shotline.providers.offline._canvas import Canvas
 from shotline.providers.offline._imaging import load_rgb, output_name, stable_int
+from shotline.providers.offline.appearance import Look, look_for, look_from
+from shotline.providers.offline.colours import colour_words, mix
+from shotline.providers.offline.props import PropSpec, draw_prop
 
 Color = tuple[int, int, int]
 MAX_REFERENCES = 4
@@ -61,6 +64,21 @@ GRAPHITE: Color = (52, 54, 62)
 ENVIRONMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("moon", ("moon", "lunar", "crater", "astronaut", "space", "mars", "planet")),
     ("ocean", ("ocean", "sea", "beach", "shore", "waves", "harbor", "harbour", "island")),
+    (
+        "garden",
+        (
+            "garden",
+            "gardens",
+            "greenhouse",
+            "meadow",
+            "hollow",
+            "orchard",
+            "park",
+            "flowers",
+            "ferns",
+            "moss",
+        ),
+    ),
     ("forest", ("forest", "woods", "jungle", "trees", "grove")),
     ("desert", ("desert", "dunes", "dune", "sand", "canyon")),
     ("mountain", ("mountain", "mountains", "cliff", "peak", "snow", "glacier")),
@@ -81,6 +99,13 @@ ENVIRONMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "laboratory",
             "cabin",
             "int",
+            "corridor",
+            "station",
+            "deck",
+            "dome",
+            "habitat",
+            "workshop",
+            "library",
         ),
     ),
     ("street", ("street", "city", "alley", "road", "town", "downtown", "market", "avenue")),
@@ -98,7 +123,18 @@ PALETTES: dict[str, tuple[Color, Color, Color]] = {
     "interior": ((200, 180, 150), (215, 195, 165), (150, 115, 85)),
     "street": ((150, 175, 200), (205, 210, 210), (120, 120, 125)),
     "open": ((140, 185, 225), (210, 225, 230), (120, 165, 90)),
+    "garden": ((150, 195, 170), (205, 225, 190), (70, 125, 60)),
+    "studio": ((206, 203, 196), (222, 219, 212), (186, 182, 174)),
 }
+# "plain neutral background", as reference prompts ask: a studio backdrop, no set.
+_STUDIO = re.compile(r"plain (?:neutral )?background|studio backdrop|seamless backdrop")
+# "Setting: Hidden garden (lighting: ...; palette: ...)." in keyframe prompts; an environment
+# reference opens with the same "Name (details)." sentence.
+_SETTING = re.compile(r"Setting:\s*(?P<name>[^(.\n]+?)\s*(?:\((?P<details>[^()]*)\))?\.")
+_OPENING = re.compile(r"^\s*(?P<name>[^(.\n]+?)\s*(?:\((?P<details>[^()]*)\))?\.")
+# "Props: Seedling (a single green seedling in a dented metal cup); Lantern (...)."
+_PROPS = re.compile(r"Props:\s*((?:[^()\n]|\([^()]*\))+?)\.(?:\s|$)")
+_PROP_ITEM = re.compile(r"(?P<name>[^;()]+?)\s*(?:\((?P<description>[^()]*)\))?\s*(?:;|\.?$)")
 
 FRAMINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("over-the-shoulder", re.compile(r"over[- ]the[- ]shoulder|\bots\b")),
@@ -176,6 +212,11 @@ class Scene:
     time_of_day: str  # day | dusk | night
     framing: str  # wide | full | medium | close-up | over-the-shoulder
     characters: tuple[str, ...]
+    setting: str = ""  # the set's name, when the prompt names one
+    palette: tuple[Color, ...] = ()  # its palette's colours, in order
+    materials: str = ""  # what the set is made of ("moss, damp soil, small white flowers")
+    props: tuple[PropSpec, ...] = ()  # objects to draw in the frame
+    prop_reference: bool = False  # the object alone, large, on a plain background
 
 
 def _words(text: str) -> set[str]:
@@ -225,9 +266,56 @@ def _unique(names: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _details(text: str, label: str) -> str:
+    match = re.search(rf"{label}:\s*([^;]+)", text)
+    return match.group(1).strip() if match else ""
+
+
+def _environment_of(*texts: str) -> str | None:
+    for text in texts:
+        words = _words(text)
+        found = next((env for env, keys in ENVIRONMENTS if words & set(keys)), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _props(prompt: str) -> tuple[PropSpec, ...]:
+    if "prop reference" in prompt.lower():
+        first = prompt.split("\n")[0]
+        name, _, description = first.partition(":")
+        description = re.split(r"\.\s+Prop reference", description)[0]
+        return (PropSpec(name.strip(), description.strip().rstrip(".")),)
+    section = _PROPS.search(prompt)
+    if not section:
+        return ()
+    found = []
+    for match in _PROP_ITEM.finditer(section.group(1).strip()):
+        name = match.group("name").strip()
+        if name and name.lower() != "(none)":
+            found.append(PropSpec(name, (match.group("description") or "").strip()))
+    return tuple(found)
+
+
 def read_scene(prompt: str) -> Scene:
-    words = _words(prompt)
-    environment = next((env for env, keys in ENVIRONMENTS if words & set(keys)), "open")
+    """What the prompt says about the set, light, framing, cast and props.
+
+    The set a prompt names (``Setting: Hidden garden (...)``, or the opening sentence of an
+    environment reference) decides the environment before any other word in the prompt: a
+    keyframe of the garden is the garden, even when its action says the lead is an astronaut.
+    """
+    setting = _SETTING.search(prompt)
+    if setting is None and "environment reference" in prompt.lower():
+        setting = _OPENING.search(prompt)
+    name = setting.group("name").strip() if setting else ""
+    details = (setting.group("details") or "") if setting else ""
+    props = _props(prompt)
+    if _STUDIO.search(prompt.lower()):
+        environment = "studio"
+    else:
+        environment = _environment_of(name, details, prompt) or "open"
+    light = _words(_details(details, "lighting") or details) if setting else set()
+    words = light or _words(prompt)
     if words & set(NIGHT_WORDS):
         time_of_day = "night"
     elif words & set(DUSK_WORDS):
@@ -236,127 +324,40 @@ def read_scene(prompt: str) -> Scene:
         time_of_day = "day"
     lower = prompt.lower()
     framing = next((name for name, pattern in FRAMINGS if pattern.search(lower)), "full")
-    return Scene(environment, time_of_day, framing, character_names(prompt))
-
-
-# -- how a character looks -------------------------------------------------------------------------
-
-SKIN: tuple[Color, ...] = (
-    (241, 206, 178),
-    (224, 180, 140),
-    (198, 146, 104),
-    (150, 102, 70),
-    (108, 72, 50),
-)
-HAIR_COLORS: tuple[Color, ...] = (
-    (40, 30, 25),
-    (95, 60, 35),
-    (170, 130, 70),
-    (200, 190, 170),
-    (130, 40, 30),
-    (30, 30, 35),
-)
-HAIR_STYLES = ("short", "long", "bald", "bun", "hat", "hood", "curly")
-
-
-@dataclass(frozen=True)
-class Look:
-    name: str
-    color: Color  # clothing
-    skin: Color
-    hair: Color
-    hair_style: str
-    build: float  # shoulder width factor
-    stature: float  # height factor
-
-    @property
-    def hex(self) -> str:
-        return "#{:02x}{:02x}{:02x}".format(*self.color)
-
-
-def look_for(name: str) -> Look:
-    """Everything about a figure's appearance, from the name alone (case-insensitive)."""
-    digest = hashlib.sha256(name.strip().casefold().encode("utf-8")).digest()
-    hue = int.from_bytes(digest[0:2], "big") / 65536
-    saturation = 0.55 + digest[2] / 255 * 0.3
-    value = 0.62 + digest[3] / 255 * 0.25
-    r, g, b = colorsys.hsv_to_rgb(hue, saturation, value)
-    return Look(
-        name=name,
-        color=(round(r * 255), round(g * 255), round(b * 255)),
-        skin=SKIN[digest[4] % len(SKIN)],
-        hair=HAIR_COLORS[digest[5] % len(HAIR_COLORS)],
-        hair_style=HAIR_STYLES[digest[6] % len(HAIR_STYLES)],
-        build=0.8 + digest[7] / 255 * 0.45,
-        stature=0.9 + digest[8] / 255 * 0.18,
+    palette = tuple(c for _, c in colour_words(_details(details, "palette"), materials=False))
+    return Scene(
+        environment,
+        time_of_day,
+        framing,
+        character_names(prompt),
+        setting=name,
+        palette=palette,
+        materials=_details(details, "materials"),
+        props=props,
+        prop_reference="prop reference" in lower,
     )
 
 
 # -- drawing -------------------------------------------------------------------------------------
 
 
-def _mix(a: Color, b: Color, k: float) -> Color:
-    return (
-        round(a[0] * (1 - k) + b[0] * k),
-        round(a[1] * (1 - k) + b[1] * k),
-        round(a[2] * (1 - k) + b[2] * k),
-    )
-
-
 def _palette(scene: Scene) -> tuple[Color, Color, Color]:
     top, horizon, ground = PALETTES[scene.environment]
+    # The set's own palette: its first colour on the ground, its second towards the horizon.
+    if scene.palette and scene.environment != "studio":
+        ground = mix(ground, scene.palette[0], 0.55)
+        if len(scene.palette) > 1:
+            horizon = mix(horizon, scene.palette[1], 0.35)
     if scene.time_of_day == "night":
         night: Color = (16, 20, 46)
-        return _mix(top, night, 0.85), _mix(horizon, night, 0.7), _mix(ground, night, 0.6)
+        return mix(top, night, 0.85), mix(horizon, night, 0.7), mix(ground, night, 0.6)
     if scene.time_of_day == "dusk":
         return (
-            _mix(top, (90, 70, 130), 0.5),
-            _mix(horizon, (250, 160, 90), 0.6),
-            _mix(ground, (90, 60, 60), 0.3),
+            mix(top, (90, 70, 130), 0.5),
+            mix(horizon, (250, 160, 90), 0.6),
+            mix(ground, (90, 60, 60), 0.3),
         )
     return top, horizon, ground
-
-
-@dataclass
-class Canvas:
-    """A colour wash (what things are) and an ink layer (pencil lines, 0..255)."""
-
-    wash: Image.Image
-    ink: Image.Image
-    rng: np.random.Generator
-
-    def __post_init__(self) -> None:
-        self.paint = ImageDraw.Draw(self.wash)
-        self.pencil = ImageDraw.Draw(self.ink)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.wash.size
-
-    def line(self, points: list[tuple[float, float]], width: float, strength: int = 200) -> None:
-        """A pencil line drawn twice with a little jitter."""
-        w = max(1, round(width))
-        for _ in range(2):
-            jitter = [(x + self.rng.normal(0, 0.6), y + self.rng.normal(0, 0.6)) for x, y in points]
-            self.pencil.line(jitter, fill=strength, width=w, joint="curve")
-
-    def shape(self, points: list[tuple[float, float]], fill: Color, width: float) -> None:
-        self.paint.polygon(points, fill=fill)
-        self.pencil.polygon(points, fill=0)  # covers the lines of whatever is behind
-        self.line([*points, points[0]], width)
-
-    def ellipse(
-        self, box: tuple[float, float, float, float], fill: Color | None, width: float
-    ) -> None:
-        if fill is not None:
-            self.paint.ellipse(box, fill=fill)
-            self.pencil.ellipse(box, fill=0)
-        w = max(1, round(width))
-        for _ in range(2):
-            j = self.rng.normal(0, 0.6, 4)
-            jittered = (box[0] + j[0], box[1] + j[1], box[2] + j[2], box[3] + j[3])
-            if jittered[2] > jittered[0] and jittered[3] > jittered[1]:
-                self.pencil.ellipse(jittered, outline=200, width=w)
 
 
 def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> None:
@@ -388,7 +389,7 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
             cx, cy = rng.uniform(0, width), rng.uniform(horizon_y + 4, height)
             rx = height * rng.uniform(0.04, 0.12)
             canvas.ellipse(
-                (cx - rx, cy - rx * 0.3, cx + rx, cy + rx * 0.3), _mix(ground, (0, 0, 0), 0.2), line
+                (cx - rx, cy - rx * 0.3, cx + rx, cy + rx * 0.3), mix(ground, (0, 0, 0), 0.2), line
             )
     elif env == "forest":
         for _ in range(9):
@@ -403,7 +404,7 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
                 (x - h * 0.25, horizon_y - h * 0.3),
                 (x + h * 0.25, horizon_y - h * 0.3),
             ]
-            canvas.shape(crown, _mix(ground, (20, 60, 30), 0.3), line)
+            canvas.shape(crown, mix(ground, (20, 60, 30), 0.3), line)
     elif env == "desert":
         for i in range(3):
             y = horizon_y + (height - horizon_y) * (0.2 + 0.3 * i)
@@ -431,14 +432,14 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
             w = width * rng.uniform(0.12, 0.22)
             h = height * rng.uniform(0.25, 0.55)
             box = [(x, horizon_y), (x, horizon_y - h), (x + w, horizon_y - h), (x + w, horizon_y)]
-            canvas.shape(box, _mix((150, 140, 135), top, 0.3), line)
+            canvas.shape(box, mix((150, 140, 135), top, 0.3), line)
             for wy in np.arange(horizon_y - h * 0.85, horizon_y - h * 0.1, h * 0.2):
                 for wx in np.arange(x + w * 0.15, x + w * 0.8, w * 0.3):
                     lit = (250, 220, 130) if scene.time_of_day == "night" else (190, 210, 225)
                     canvas.paint.rectangle((wx, wy, wx + w * 0.15, wy + h * 0.08), fill=lit)
             x += w + width * 0.01
     elif env == "interior":
-        wall = _mix(horizon, (255, 255, 255), 0.2)
+        wall = mix(horizon, (255, 255, 255), 0.2)
         canvas.paint.rectangle((0, 0, width, horizon_y), fill=wall)
         wx = width * rng.uniform(0.1, 0.6)
         win = (wx, horizon_y * 0.2, wx + width * 0.25, horizon_y * 0.7)
@@ -454,14 +455,14 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
             (dx + width * 0.12, horizon_y * 0.25),
             (dx + width * 0.12, horizon_y),
         ]
-        canvas.shape(door, _mix(ground, (60, 40, 30), 0.3), line)
+        canvas.shape(door, mix(ground, (60, 40, 30), 0.3), line)
     elif env == "mountain":
         x = -width * 0.1
         while x < width:
             w = width * rng.uniform(0.25, 0.45)
             h = height * rng.uniform(0.2, 0.4)
             peak = [(x, horizon_y), (x + w / 2, horizon_y - h), (x + w, horizon_y)]
-            canvas.shape(peak, _mix(ground, top, 0.35), line)
+            canvas.shape(peak, mix(ground, top, 0.35), line)
             snow = [
                 (x + w / 2, horizon_y - h),
                 (x + w * 0.38, horizon_y - h * 0.7),
@@ -469,6 +470,16 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
             ]
             canvas.shape(snow, (240, 242, 246), line)
             x += w * 0.7
+    elif env == "garden":
+        leaf = scene.palette[0] if scene.palette else (50, 120, 55)
+        x = -width * 0.05
+        while x < width * 1.05:  # a wall of bushes and leaves along the horizon
+            r = height * rng.uniform(0.1, 0.2)
+            shade = mix(leaf, (20, 60, 25), rng.uniform(0.0, 0.4))
+            canvas.ellipse((x - r, horizon_y - r * 1.4, x + r, horizon_y + r * 0.3), shade, line)
+            x += r * rng.uniform(1.0, 1.5)
+    elif env == "studio":
+        canvas.line([(0, horizon_y), (width, horizon_y)], line, 60)  # just the floor's edge
     else:
         for _ in range(3):
             cx, r = rng.uniform(0, width), width * rng.uniform(0.2, 0.4)
@@ -476,12 +487,61 @@ def _background(canvas: Canvas, scene: Scene, horizon_y: float, seed: int) -> No
                 (cx - r, horizon_y - r * 0.25, cx + r, horizon_y + r * 0.25),
                 180,
                 360,
-                fill=_mix(ground, top, 0.2),
+                fill=mix(ground, top, 0.2),
             )
-    if scene.time_of_day == "night" and env not in ("moon", "interior"):
+    if env not in ("interior", "studio"):
+        _dressing(canvas, scene, horizon_y, rng, line)
+    if scene.time_of_day == "night" and env not in ("moon", "interior", "studio"):
         r = height * 0.06
         mx, my = width * rng.uniform(0.1, 0.9), horizon_y * 0.25
         canvas.ellipse((mx - r, my - r, mx + r, my + r), (240, 238, 215), line)
+
+
+def _dressing(
+    canvas: Canvas, scene: Scene, horizon_y: float, rng: np.random.Generator, line: float
+) -> None:
+    """What the set's materials name, on the ground: flowers, ferns and moss, rocks, trees."""
+    width, height = canvas.size
+    materials = scene.materials.lower()
+    parts = [p.strip() for p in materials.split(",")]
+    depth = height - horizon_y
+
+    def ground_spot() -> tuple[float, float, float]:
+        y = horizon_y + depth * rng.uniform(0.1, 0.95)
+        scale = 0.4 + 0.6 * (y - horizon_y) / max(depth, 1)  # nearer is bigger
+        return rng.uniform(0, width), y, scale
+
+    if re.search(r"\b(boulders?|rocks?|stones?|basalt)\b", materials):
+        for _ in range(5):
+            x, y, k = ground_spot()
+            r = height * 0.05 * k
+            canvas.ellipse((x - r * 1.4, y - r, x + r * 1.4, y + r * 0.3), (120, 118, 112), line)
+    if re.search(r"\b(ferns?|leaves|moss|grass|undergrowth)\b", materials):
+        green = next((c for _, c in colour_words(materials) if c[1] > c[0]), (60, 130, 60))
+        for _ in range(7):
+            x, y, k = ground_spot()
+            h = height * 0.09 * k
+            for a in (-0.9, -0.45, 0.0, 0.45, 0.9):
+                tip = (x + np.sin(a) * h, y - np.cos(a) * h)
+                canvas.shape([(x - h * 0.06, y), tip, (x + h * 0.06, y)], green, line * 0.6)
+    flower = next((p for p in parts if re.search(r"flowers?|blossoms?|wildflowers|blooms?", p)), "")
+    if flower:
+        named = colour_words(flower, materials=False)
+        colours = [c for _, c in named] or [(240, 240, 236), (240, 200, 60), (220, 120, 160)]
+        for i in range(16):
+            x, y, k = ground_spot()
+            r = max(1.5, height * 0.009 * (0.6 + k))
+            stem = max(1, round(r / 2))
+            canvas.paint.line([(x, y), (x, y + r * 3)], fill=(60, 120, 50), width=stem)
+            canvas.ellipse((x - r, y - r, x + r, y + r), colours[i % len(colours)], line * 0.5)
+    if re.search(r"\b(trees?|trunks?|roots)\b", materials) and scene.environment != "forest":
+        for _ in range(3):
+            x = rng.uniform(0, width)
+            h = height * rng.uniform(0.25, 0.45)
+            canvas.rect((x - h * 0.03, horizon_y - h * 0.35, x + h * 0.03, horizon_y + 2),
+                        (90, 65, 45), line)  # fmt: skip
+            canvas.ellipse((x - h * 0.25, horizon_y - h, x + h * 0.25, horizon_y - h * 0.3),
+                           (60, 120, 60), line)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -494,34 +554,76 @@ class Placement:
     head_y: float | None = None  # close framings: where the head's centre goes (feet follow)
 
 
+@dataclass(frozen=True)
+class Composition:
+    """How one variant frames the scene: where the group stands, the camera height, the lens."""
+
+    centre: float  # the group's centre, as a fraction of the width
+    horizon: float  # added to the horizon's height, as a fraction of the frame's
+    scale: float  # figure size against the framing's usual size
+    mirrored: bool  # over-the-shoulder from the other side
+
+
+# Variant 0 is the plain framing; the next ones move the camera in clearly different ways, so
+# that variants to pick from differ in layout, not in pencil noise.
+COMPOSITIONS = (
+    Composition(0.5, 0.0, 1.0, False),
+    Composition(0.32, 0.08, 1.12, True),
+    Composition(0.68, -0.08, 0.88, False),
+    Composition(0.42, 0.12, 0.8, True),
+)
+
+
+def composition(seed: int) -> Composition:
+    if 0 <= seed < len(COMPOSITIONS):
+        return COMPOSITIONS[seed]
+    rng = np.random.default_rng(stable_int("composition", seed))
+    return Composition(
+        float(rng.uniform(0.3, 0.7)),
+        float(rng.uniform(-0.1, 0.12)),
+        float(rng.uniform(0.8, 1.15)),
+        bool(rng.integers(0, 2)),
+    )
+
+
 def _layout(
-    scene: Scene, width: int, height: int, horizon_y: float, rng: np.random.Generator
+    scene: Scene,
+    width: int,
+    height: int,
+    horizon_y: float,
+    rng: np.random.Generator,
+    frame: Composition = COMPOSITIONS[0],
 ) -> list[Placement]:
     names = scene.characters
     if not names:
         return []
     out: list[Placement] = []
+    k = frame.scale
     if scene.framing == "over-the-shoulder":
-        out.append(Placement(names[0], width * 0.2, height * 2.3, height * 2.6, from_behind=True))
+        back, front = (0.8, 0.38) if frame.mirrored else (0.2, 0.62)
+        out.append(Placement(names[0], width * back, height * 2.3, height * 2.6, from_behind=True))
         rest = names[1:] or ()
         for i, name in enumerate(rest[:3]):
-            x = width * (0.62 + 0.18 * i)
-            out.append(Placement(name, x, height * 1.35, height * 1.25))
+            x = width * (front + (0.18 * i if not frame.mirrored else -0.18 * i))
+            out.append(Placement(name, x, height * 1.35, height * 1.25 * k))
         return out
     if scene.framing == "close-up":
         shown = names[:2]
         for i, name in enumerate(shown):
-            x = width * (0.5 if len(shown) == 1 else (0.3 + 0.42 * i))
-            out.append(Placement(name, x, 0.0, height * 3.2, head_y=height * 0.42))
+            x = frame.centre if len(shown) == 1 else (frame.centre - 0.2 + 0.4 * i)
+            out.append(Placement(name, width * x, 0.0, height * 3.2 * k, head_y=height * 0.42))
         return out
     if scene.framing == "medium":
-        fig_h, feet, shown = height * 1.25, height * 1.42, names[:3]
+        fig_h, feet, shown = height * 1.25 * k, height * 1.42, names[:3]
     elif scene.framing == "wide":
-        fig_h, feet, shown = height * 0.26, horizon_y + (height - horizon_y) * 0.45, names
+        fig_h, feet, shown = height * 0.26 * k, horizon_y + (height - horizon_y) * 0.45, names
     else:
-        fig_h, feet, shown = height * 0.5, horizon_y + (height - horizon_y) * 0.6, names
+        fig_h, feet, shown = height * 0.5 * k, horizon_y + (height - horizon_y) * 0.6, names
+    fig_h = min(fig_h, (feet - height * 0.05) / 1.1)  # a closer lens never loses the head
+    spacing = min(width / (len(shown) + 1), fig_h * 0.6 + width * 0.08)
     for i, name in enumerate(shown):
-        x = width * (i + 1) / (len(shown) + 1) + rng.normal(0, width * 0.01)
+        x = width * frame.centre + (i - (len(shown) - 1) / 2) * spacing
+        x = min(max(x, width * 0.08), width * 0.92) + rng.normal(0, width * 0.01)
         out.append(Placement(name, x, feet, fig_h))
     return out
 
@@ -546,7 +648,7 @@ def _figure(canvas: Canvas, look: Look, spot: Placement) -> dict[str, Any]:
             (x + side * half_hip * 0.75, feet),
             (x + side * half_hip * 0.25, feet),
         ]
-        canvas.shape(leg, _mix(look.color, (30, 30, 40), 0.45), line)
+        canvas.shape(leg, look.trousers, line)
     # arms
     for side in (-1, 1):
         arm = [
@@ -555,7 +657,7 @@ def _figure(canvas: Canvas, look: Look, spot: Placement) -> dict[str, Any]:
             (x + side * half_shoulder * 1.35, hip_y + h * 0.05),
             (x + side * half_shoulder * 1.05, hip_y + h * 0.05),
         ]
-        canvas.shape(arm, _mix(look.color, (0, 0, 0), 0.15), line)
+        canvas.shape(arm, mix(look.color, (0, 0, 0), 0.15), line)
     torso = [
         (x - half_shoulder, shoulder_y),
         (x + half_shoulder, shoulder_y),
@@ -563,15 +665,30 @@ def _figure(canvas: Canvas, look: Look, spot: Placement) -> dict[str, Any]:
         (x - half_hip, hip_y),
     ]
     canvas.shape(torso, look.color, line)
+    if look.accent is not None:  # shoulder patches, a scarf: the garment's second colour
+        for side in (-1, 1):
+            patch = [
+                (x + side * half_shoulder * 0.55, shoulder_y),
+                (x + side * half_shoulder * 1.0, shoulder_y),
+                (x + side * half_shoulder * 1.05, shoulder_y + h * 0.06),
+                (x + side * half_shoulder * 0.6, shoulder_y + h * 0.06),
+            ]
+            canvas.shape(patch, look.accent, line)
     neck = h * 0.025
     canvas.paint.rectangle((x - neck, head_cy + head_r * 0.7, x + neck, shoulder_y), fill=look.skin)
     head_box = (x - head_r * 0.85, head_cy - head_r, x + head_r * 0.85, head_cy + head_r)
     face = look.hair if spot.from_behind else look.skin
     canvas.ellipse(head_box, face, line)
     _hair(canvas, look, x, head_cy, head_r, line, spot.from_behind)
+    if look.helmet:  # a clear bubble helmet: the face shows through
+        r = head_r * 1.45
+        canvas.ellipse((x - r, head_cy - r, x + r, head_cy + r * 0.95), None, line)
     return {
         "name": look.name,
         "color": look.hex,
+        "hair": "#{:02x}{:02x}{:02x}".format(*look.hair),
+        "hair_style": look.hair_style,
+        "described": look.described,
         "box": [
             round(x - half_shoulder * 1.35),
             round(feet - h),
@@ -602,7 +719,7 @@ def _hair(
                 (x - r * 0.7, cy - r * 1.5),
                 (x - r * 0.8, cy - r * 0.65),
             ],
-            _mix(look.color, (20, 20, 20), 0.5),
+            mix(look.color, (20, 20, 20), 0.5),
             line,
         )
         return
@@ -673,30 +790,42 @@ def _reference_field(
     )
 
 
+@functools.cache
+def _hatching(height: int, width: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """The two diagonal hatch patterns for a frame size (the same for every frame: cached)."""
+    spacing = max(4, min(width, height) // 40)
+    diagonal = np.add.outer(np.arange(height, dtype=np.int32), np.arange(width, dtype=np.int32))
+    anti = np.subtract.outer(np.arange(height, dtype=np.int32), np.arange(width, dtype=np.int32))
+    return (
+        (diagonal % spacing == 0).astype(np.float32),
+        (anti % spacing == 0).astype(np.float32),
+    )
+
+
 def _pencil_finish(wash: NDArray[np.uint8], ink: NDArray[np.uint8], seed: int) -> NDArray[np.uint8]:
-    """Paper, a light colour wash, pencil edges, hatching in the dark parts, graphite lines."""
+    """Paper, a light colour wash, pencil edges, hatching in the dark parts, graphite lines.
+
+    All in float32 with OpenCV's per-pixel kernels: this runs once per sketch, at full size.
+    """
     height, width = ink.shape
     rng = np.random.default_rng(stable_int("paper", seed))
-    grain = rng.normal(0.0, 1.0, (height, width)).astype(np.float32)
-    grain = cv2.GaussianBlur(grain, (0, 0), 0.8) * 6.0
-    paper = np.array(PAPER, np.float32)[None, None, :] + grain[..., None]
+    grain = rng.standard_normal((height, width), dtype=np.float32)
+    grain = cv2.GaussianBlur(grain, (0, 0), 0.8) * np.float32(6.0 * 0.38)
     colour = wash.astype(np.float32)
-    flat = colour.mean(axis=2, keepdims=True)
-    colour = flat + (colour - flat) * 0.8  # a little less saturated than the marker
-    washed = paper * 0.38 + colour * 0.62
+    flat = cv2.transform(colour, np.full((1, 3), 1 / 3, np.float32))
+    # paper * 0.38 + (flat + (colour - flat) * 0.8) * 0.62: a little less saturated than marker
+    washed = colour * np.float32(0.496) + (flat * np.float32(0.124) + grain)[..., None]
+    washed += np.array(PAPER, np.float32) * np.float32(0.38)
     grey = cv2.cvtColor(wash, cv2.COLOR_RGB2GRAY)
-    edges = cv2.Canny(cv2.GaussianBlur(grey, (3, 3), 0), 40, 110).astype(np.float32) / 255.0
-    lum = grey.astype(np.float32) / 255.0
-    ys, xs = np.mgrid[0:height, 0:width]
-    spacing = max(4, min(width, height) // 40)
-    hatch = (((xs + ys) % spacing) == 0).astype(np.float32) * np.clip((0.45 - lum) * 2.5, 0, 1)
-    cross = (((xs - ys) % spacing) == 0).astype(np.float32) * np.clip((0.25 - lum) * 4.0, 0, 1)
-    lines = np.clip(
-        ink.astype(np.float32) / 255.0 * 0.9 + edges * 0.35 + (hatch + cross) * 0.35, 0, 1
-    )
-    lines = cv2.GaussianBlur(lines, (0, 0), 0.5)
-    graphite = np.array(GRAPHITE, np.float32)[None, None, :]
-    out = washed * (1 - lines[..., None]) + graphite * lines[..., None]
+    edges = cv2.Canny(cv2.GaussianBlur(grey, (3, 3), 0), 40, 110).astype(np.float32)
+    lum = grey.astype(np.float32) * np.float32(1 / 255)
+    hatch, cross = _hatching(height, width)
+    dark = np.clip((0.45 - lum) * 2.5, 0, 1) * hatch + np.clip((0.25 - lum) * 4.0, 0, 1) * cross
+    lines = ink.astype(np.float32) * np.float32(0.9 / 255) + edges * np.float32(0.35 / 255)
+    lines = np.clip(lines + dark * np.float32(0.35), 0, 1)
+    lines = cv2.GaussianBlur(lines, (0, 0), 0.5)[..., None]
+    graphite = np.array(GRAPHITE, np.float32)
+    out = washed + (graphite - washed) * lines
     return np.asarray(np.clip(out + 0.5, 0, 255), dtype=np.uint8)
 
 
@@ -722,7 +851,8 @@ def render_sketch(
         "close-up": 0.72,
         "over-the-shoulder": 0.66,
     }
-    horizon_y = area_h * horizon[scene.framing]
+    frame = composition(seed)
+    horizon_y = area_h * min(0.85, max(0.3, horizon[scene.framing] + frame.horizon))
     _background(canvas, scene, horizon_y, seed)
     if scene.framing in ("close-up", "over-the-shoulder"):  # shallow depth of field
         blurred = cv2.GaussianBlur(np.asarray(canvas.wash), (0, 0), max(1.0, area_h / 90))
@@ -735,24 +865,59 @@ def render_sketch(
     if field is not None:
         mixed = np.asarray(canvas.wash, np.float32) * 0.5 + field * 0.5
         canvas.wash.paste(Image.fromarray(np.clip(mixed + 0.5, 0, 255).astype(np.uint8)))
-    placements = _layout(scene, width, area_h, horizon_y, rng)
+    placements = _layout(scene, width, area_h, horizon_y, rng, frame)
+    props = _place_props(canvas, scene, placements, horizon_y, frame)
     # Far figures first; the over-the-shoulder back is drawn last, in front.
     order = sorted(placements, key=lambda p: (p.from_behind, p.height))
     drawn: dict[str, dict[str, Any]] = {}
     for spot in order:
-        drawn[spot.name] = _figure(canvas, look_for(spot.name), spot)
+        drawn[spot.name] = _figure(canvas, look_from(spot.name, prompt), spot)
     finished = _pencil_finish(np.asarray(canvas.wash), np.asarray(canvas.ink), seed)
     image = Image.fromarray(finished)
     metadata = {
         "environment": scene.environment,
         "time_of_day": scene.time_of_day,
         "framing": scene.framing,
+        "setting": scene.setting,
+        "composition": seed if 0 <= seed < len(COMPOSITIONS) else "random",
+        "horizon": round(horizon_y),
         "characters": [drawn[p.name] for p in placements],
+        "props": props,
         "off_screen": [n for n in scene.characters if n not in drawn],
         "references": len(references),
         "label": "storyboard sketch (offline)",
     }
     return image, metadata
+
+
+def _place_props(
+    canvas: Canvas,
+    scene: Scene,
+    placements: list[Placement],
+    horizon_y: float,
+    frame: Composition,
+) -> list[dict[str, Any]]:
+    """A prop reference: the object alone, large. A frame with props: each one in the
+    foreground, beside the lead (drawn before the figures, so a figure may stand in front)."""
+    if not scene.props:
+        return []
+    width, height = canvas.size
+    out = []
+    if scene.prop_reference or not placements:
+        size = height * (0.6 if scene.prop_reference else 0.3) * frame.scale
+        bottom = min(height * 0.92, horizon_y + (height - horizon_y) * 0.6 + size * 0.15)
+        for i, prop in enumerate(scene.props[:3]):
+            cx = width * frame.centre + (i - (len(scene.props[:3]) - 1) / 2) * size * 1.1
+            out.append(draw_prop(canvas, prop, cx, bottom, size))
+        return out
+    lead = placements[0]
+    size = max(height * 0.08, min(lead.height * 0.22, height * 0.35))
+    side = -1 if lead.x > width / 2 else 1
+    bottom = min(lead.feet, height * 0.97) if lead.head_y is None else height * 0.97
+    for i, prop in enumerate(scene.props[:2]):
+        cx = lead.x + side * (lead.height * 0.18 + size * (0.6 + 1.1 * i))
+        out.append(draw_prop(canvas, prop, cx, bottom, size))
+    return out
 
 
 class OfflineSketch:
@@ -763,7 +928,7 @@ class OfflineSketch:
             id="offline.sketch",
             kind=Kind.IMAGE,
             model="storyboard-sketch",
-            version="2",  # 2: no caption burned in; text in any script
+            version="3",  # 2: no caption burned in; 3: looks, sets, props and layouts as named
             label="Storyboard sketch (offline)",
             capabilities=Capabilities(
                 max_references=MAX_REFERENCES, size_multiple=2, max_size=(4096, 4096)
@@ -804,3 +969,16 @@ class OfflineSketch:
             dropped_references=dropped,
             metadata=metadata,
         )
+
+
+__all__ = [
+    "Look",
+    "OfflineSketch",
+    "Scene",
+    "character_names",
+    "composition",
+    "look_for",
+    "look_from",
+    "read_scene",
+    "render_sketch",
+]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shotline.language import language_of
 from shotline.providers.contracts import WriterRequest
 from shotline.providers.offline._imaging import stable_int
 
@@ -344,13 +345,81 @@ class Idea:
     obj: str  # "nature", "a storm"
     night: bool
     dusk: bool
+    language: str = "en"  # what the story is told in (shotline.language codes)
 
     @property
     def obj_ref(self) -> str:
         return _definite(self.obj)
 
 
+# Ideas in scripts without spaces between words cannot be parsed like English; these words, found
+# anywhere in the text, give the role and the kind of place (the sets stay English descriptions:
+# they are image prompts).
+ROLE_WORDS = {
+    "astronaut": ("宇宙飛行士", "رائد فضاء", "رائدة فضاء", "رائد الفضاء"),
+    "pilot": ("パイロット", "飛行士", "طيار"),
+    "chef": ("料理人", "シェフ", "طاه", "طباخ"),
+    "detective": ("探偵", "刑事", "محقق"),
+    "keeper": ("灯台守", "حارس المنارة"),
+    "scientist": ("科学者", "研究者", "عالم", "عالمة"),
+    "sailor": ("船乗り", "水夫", "بحار"),
+    "farmer": ("農夫", "農家", "مزارع"),
+    "gardener": ("庭師", "بستاني"),
+    "knight": ("騎士", "فارس"),
+    "robot": ("ロボット", "روبوت"),
+    "explorer": ("探検家", "مستكشف"),
+    "girl": ("少女", "女の子", "فتاة", "بنت"),
+    "boy": ("少年", "男の子", "صبي", "ولد"),
+    "musician": ("音楽家", "ミュージシャン", "موسيقي"),
+    "doctor": ("医者", "医師", "طبيب"),
+    "painter": ("画家", "رسام"),
+}
+PLACE_WORDS = {
+    "moon": ("月", "القمر", "قمر"),
+    "mars": ("火星", "المريخ"),
+    "space": ("宇宙", "宇宙船", "ステーション", "الفضاء", "محطة فضائية"),
+    "nature": ("自然", "庭", "花", "緑", "植物", "الطبيعة", "حديقة", "زهور", "نبات"),
+    "forest": ("森", "林", "غابة"),
+    "lighthouse": ("灯台", "منارة"),
+    "ocean": ("海", "浜", "島", "بحر", "شاطئ", "جزيرة"),
+    "desert": ("砂漠", "صحراء"),
+    "mountain": ("山", "雪", "氷", "جبل", "ثلج"),
+    "city": ("街", "都市", "町", "مدينة", "شارع"),
+    "interior": ("部屋", "台所", "家", "店", "مطبخ", "بيت", "غرفة", "مطعم"),
+}
+
+
+def _read_other_script(text: str, language: str) -> Idea:
+    """An idea in Japanese, Arabic...: its role and places from the word tables above."""
+    rest = text
+    role = "wanderer"
+    for noun, words in ROLE_WORDS.items():
+        if any(w in rest for w in words):
+            role = noun
+            for w in words:
+                rest = rest.replace(w, " ")  # "宇宙飛行士" is no "宇宙" (space) to go to
+            break
+    found = sorted(
+        (min(rest.find(w) for w in words if w in rest), kind)
+        for kind, words in PLACE_WORDS.items()
+        if any(w in rest for w in words)
+    )
+    kinds = tuple(kind for _, kind in found) or ("open",)
+    places = {"moon": "the moon", "mars": "Mars", "space": "the station", "ocean": "the sea",
+              "city": "the city", "interior": "the house"}  # fmt: skip
+    place = places.get(kinds[0], f"the {kinds[0]}")
+    return Idea(
+        text=text, role=role, role_noun=role, duo=False, name=None, place=place,
+        at_place=f"{PREP_FOR.get(kinds[0], 'in')} {place}", kinds=kinds,
+        motion="walks on", verb="finds", obj=kinds[-1] if len(kinds) > 1 else "a secret",
+        night=any(w in text for w in ("夜", "星", "ليل", "نجوم")), dusk=False, language=language,
+    )  # fmt: skip
+
+
 def read_idea(text: str) -> Idea:
+    language = language_of(text)
+    if language != "en":
+        return _read_other_script(text, language)
     tokens = re.findall(r"[A-Za-z][A-Za-z'-]*", text)
     low = [t.lower() for t in tokens]
     # who: the first role word, with up to two describing words before it
@@ -474,6 +543,8 @@ class StoryDraft:
         idea = self.idea
         (lead, lead_voice), (second, second_voice) = self.cast[0], self.cast[1]
         lead = idea.name or lead
+        ids = (_slug(lead), _slug(second))
+        lead, second = (NAMES_IN.get(n, {}).get(idea.language, n) for n in (lead, second))
         if idea.role_noun in YOUNG:
             lead_voice = "child"
         elif {"old", "elderly", "aging", "retired"} & set(idea.role.split()):
@@ -481,9 +552,9 @@ class StoryDraft:
         moods = self.rng.sample(PERSONALITIES, k=2)
         ally_role = idea.role if idea.duo else PLACES_BY_KIND[idea.kinds[0]].ally
         return [
-            {"id": _slug(lead), "name": lead, "role": idea.role, "personality": moods[0],
+            {"id": ids[0], "name": lead, "role": idea.role, "personality": moods[0],
              "voice": lead_voice},
-            {"id": _slug(second), "name": second, "role": ally_role, "personality": moods[1],
+            {"id": ids[1], "name": second, "role": ally_role, "personality": moods[1],
              "voice": second_voice},
         ]  # fmt: skip
 
@@ -541,12 +612,16 @@ class StoryDraft:
         )
         where = "" if idea.place.lower() in idea.obj.lower() else f" {idea.at_place}"
         restated = idea.text.rstrip(".")
+        logline = (
+            f"{restated[:1].upper()}{restated[1:]}: {lead}, {_a(idea.role)}, {idea.verb} "
+            f"{idea.obj}{where} and is changed by it."
+        )
+        title = self.rng.choice(titles)
+        if idea.language != "en":  # the idea's own words, in its own language
+            title, logline = _own_title(idea.text), idea.text
         return {
-            "title": self.rng.choice(titles),
-            "logline": (
-                f"{restated[:1].upper()}{restated[1:]}: {lead}, {_a(idea.role)}, {idea.verb} "
-                f"{idea.obj}{where} and is changed by it."
-            ),
+            "title": title,
+            "logline": logline,
             "style": str(style),
             "narrator_voice": "narrator",
             "characters": cast,
@@ -619,6 +694,11 @@ class StoryDraft:
         if key == "resolution" and ally_here and not idea.duo:
             key = "reunion"
         narration, action, camera, lines = STORY[key][nth % len(STORY[key])]
+        told = TOLD_IN.get(idea.language)
+        if told is not None:  # what is said in the idea's language; the pictures stay English
+            narration, lines = told[key][nth % len(told[key])]
+        if idea.language != "en" and number == 1:
+            narration = idea.text.replace("{", "{{").replace("}", "}}")  # the idea's own words
         if number == total:
             camera = "wide"  # the closing shot
         if number == 1:
@@ -694,6 +774,71 @@ STORY: dict[str, tuple[Beat, ...]] = {
          "{A} steps into view behind {P}; together they look at {obj_ref}.", "over-the-shoulder",
          (("A", "{P}? We've come to take you home."), ("P", "Wait. Look at this first."))),
     ),
+}  # fmt: skip
+
+
+def _own_title(text: str) -> str:
+    """A title from the idea's own words: all of them when short, else its first clause."""
+    whole = text.strip().rstrip("。.!?！？")
+    if len(whole) <= 40:
+        return whole
+    clause = re.split(r"[。、,.،؛!?！？]", whole)[0].strip() or whole
+    if len(clause) <= 40:
+        return clause
+    cut = clause[:40].rsplit(" ", 1)[0] if " " in clause[:40] else clause[:39]  # whole words
+    return cut.rstrip() + "…"
+
+
+# The cast's names as Japanese and Arabic write them.
+NAMES_IN: dict[str, dict[str, str]] = {
+    "Mara": {"ja": "マラ", "ar": "مارا"}, "Theo": {"ja": "テオ", "ar": "ثيو"},
+    "Ines": {"ja": "イネス", "ar": "إينيس"}, "Jonah": {"ja": "ジョナ", "ar": "يونس"},
+    "Asha": {"ja": "アシャ", "ar": "آشا"}, "Felix": {"ja": "フェリックス", "ar": "فيليكس"},
+    "Noor": {"ja": "ヌール", "ar": "نور"}, "Ravi": {"ja": "ラヴィ", "ar": "رافي"},
+    "Lena": {"ja": "レナ", "ar": "لينا"}, "Oskar": {"ja": "オスカー", "ar": "أوسكار"},
+    "Yuki": {"ja": "ユキ", "ar": "يوكي"}, "Silas": {"ja": "サイラス", "ar": "سايلاس"},
+}  # fmt: skip
+
+# beat -> (narration, dialogue) in the idea's language, parallel to STORY's variants. The first
+# segment's narration is the idea itself. Arabic lines use the masculine forms throughout.
+Told = dict[str, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]
+TOLD_IN: dict[str, Told] = {
+    "ja": {
+        "setup": (("{P}は、もう何も新しいことを期待していなかった。", ()),
+                  ("{P}の毎日は、いつも同じだった。", ())),
+        "inciting": (("そのとき、{P}は思いがけないものに気づく。",
+                      (("P", "ここにあるはずがない。"),)),
+                     ("{P}はもう、それを見過ごせない。", ())),
+        "rising": (("{P}は、これまでより遠くへ進んでいく。", ()),
+                   ("道はますます険しくなる。それでも{P}は歩き続ける。", ()),
+                   ("{P}は声に出して自分を励まし、前へ進む。", ())),
+        "turn": (("{P}は悟る。これは夢ではない。", (("P", "本物だ。"),)),
+                 ("問いが変わる。ここを去るべきか、それとも残るべきか。", ())),
+        "crisis": (("すべてが懸かっている。{P}は帰り道を危険にさらして進む。", ()),),
+        "climax": (("ついに{P}はそれを見つけ、しばらく動けなかった。",
+                    (("P", "これだ。本当にこれなんだ。"),)),),
+        "resolution": (("{P}は振り返る。景色は同じでも、{P}はもう同じではない。", ()),),
+        "reunion": (("{A}がやって来たとき、{P}はもう、旅を始めたときの{P}ではなかった。",
+                     (("A", "{P}、迎えに来たよ。"), ("P", "待って。先にこれを見て。"))),),
+    },
+    "ar": {
+        "setup": (("لم يعد {P} ينتظر أي شيء جديد.", ()),
+                  ("كانت أيام {P} متشابهة دائمًا.", ())),
+        "inciting": (("ثم يلاحظ {P} شيئًا لا ينبغي أن يكون هنا.",
+                      (("P", "هذا لا ينبغي أن يكون هنا."),)),
+                     ("لم يعد {P} قادرًا على تجاهل الأمر.", ())),
+        "rising": (("يمضي {P} أبعد من أي وقت مضى.", ()),
+                   ("يصبح الطريق أصعب، لكن {P} يواصل السير.", ()),
+                   ("يحدّث {P} نفسه بصوت عالٍ ليبقى ثابتًا، ويمضي قدمًا.", ())),
+        "turn": (("يدرك {P} الآن أن هذا ليس حلمًا.", (("P", "إنه حقيقي."),)),
+                 ("يتغير السؤال: هل يرحل، أم يبقى؟", ())),
+        "crisis": (("كل شيء على المحك الآن، ويخاطر {P} بطريق العودة.", ()),),
+        "climax": (("وأخيرًا يجده {P}، ولا يتحرك للحظة طويلة.",
+                    (("P", "هذا هو. إنه حقًا هو."),)),),
+        "resolution": (("ينظر {P} إلى الوراء. المكان كما هو، لكن {P} لم يعد كما كان.", ()),),
+        "reunion": (("حين يصل {A}، لا يعود {P} كما كان في بداية هذه القصة.",
+                     (("A", "{P}؟ جئنا لنعيدك إلى البيت."), ("P", "انتظر. انظر إلى هذا أولًا."))),),
+    },
 }  # fmt: skip
 
 

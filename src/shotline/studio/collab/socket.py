@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+import weakref
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
+from pycrdt import create_update_message
 from pycrdt.websocket import WebsocketServer, YRoom
 from pycrdt.websocket.websocket_server import exception_logger
 from pydantic import ValidationError
@@ -38,6 +41,30 @@ def project_of(room: str) -> str:
     return room.removeprefix(ROOM_PREFIX).strip("/")
 
 
+class CollabRoom(YRoom):
+    """A room whose broadcast hands each update to bridged clients directly.
+
+    pycrdt-websocket starts one task per client per update to send it; a ``BridgeChannel`` only
+    queues the frame for another loop, so a task each is pure overhead with 50 clients. (This
+    overrides a private method of pycrdt-websocket 0.16, pinned below 0.17 in pyproject.)
+    """
+
+    async def _broadcast_updates(self) -> None:
+        group = self._task_group
+        assert group is not None
+        async with self._update_receive_stream:
+            async for update in self._update_receive_stream:
+                if group.cancel_scope.cancel_called:
+                    return
+                if self.clients:
+                    message = create_update_message(update)
+                    for client in list(self.clients):
+                        if isinstance(client, BridgeChannel):
+                            client.push(message)
+                        else:
+                            group.start_soon(client.send, message)
+
+
 class Rooms(WebsocketServer):
     """pycrdt-websocket's server, giving each room its project's live document."""
 
@@ -50,7 +77,7 @@ class Rooms(WebsocketServer):
         if name not in self.rooms:
             live = await self.service.open(project_of(name))
             if name not in self.rooms:  # another client may have made it meanwhile
-                self.rooms[name] = YRoom(ready=True, ydoc=live.doc,
+                self.rooms[name] = CollabRoom(ready=True, ydoc=live.doc,
                                          exception_handler=exception_logger, log=log)  # fmt: skip
         room = self.rooms[name]
         await self.start_room(room)
@@ -96,6 +123,10 @@ class BridgeChannel:
     async def send(self, message: bytes) -> None:
         self._send(message)
 
+    def push(self, message: bytes) -> None:
+        """``send`` without awaiting (it never waits: the frame is queued for the other loop)."""
+        self._send(message)
+
     async def recv(self) -> bytes:
         while True:
             message = await self._inbox.get()
@@ -129,6 +160,53 @@ class BridgeChannel:
             return {"id": _request_id(request), "ok": False, "error": str(exc)}
 
 
+class Courier:
+    """Carries frames from the collab loop to one web-server loop: one wake-up per burst.
+
+    An update for 50 clients is 50 frames; waking the other loop once for all of them instead of
+    once each (``call_soon_threadsafe`` writes to its self-pipe every time) saves most of the cost.
+    """
+
+    _by_loop: ClassVar[weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Courier]] = (
+        weakref.WeakKeyDictionary()
+    )
+    _made: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._items: list[tuple[asyncio.Queue[bytes], bytes]] = []
+        self._scheduled = False
+
+    @classmethod
+    def of(cls, loop: asyncio.AbstractEventLoop) -> Courier:
+        with cls._made:
+            courier = cls._by_loop.get(loop)
+            if courier is None:
+                courier = cls._by_loop[loop] = cls(loop)
+            return courier
+
+    def post(self, queue: asyncio.Queue[bytes], message: bytes) -> None:
+        with self._lock:
+            self._items.append((queue, message))
+            if self._scheduled:
+                return
+            self._scheduled = True
+        try:
+            self.loop.call_soon_threadsafe(self._deliver)
+        except RuntimeError:  # that loop is closed: its sockets are gone
+            with self._lock:
+                self._items.clear()
+                self._scheduled = False
+
+    def _deliver(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+            self._scheduled = False
+        for queue, message in items:
+            queue.put_nowait(message)
+
+
 def _request_id(request: Any) -> Any:
     value = request.get("id") if isinstance(request, dict) else None
     return value if isinstance(value, str | int) else None
@@ -142,11 +220,11 @@ async def serve_socket(
     send_bytes: Callable[[bytes], Awaitable[None]],
 ) -> None:
     """Serve one accepted client socket (on the web server's loop) until either side ends."""
-    loop = asyncio.get_running_loop()
+    courier = Courier.of(asyncio.get_running_loop())
     outbox: asyncio.Queue[bytes] = asyncio.Queue()
 
     def to_client(message: bytes) -> None:  # called on the collab loop
-        loop.call_soon_threadsafe(outbox.put_nowait, message)
+        courier.post(outbox, message)
 
     channel = BridgeChannel(path, user, service, to_client)
 

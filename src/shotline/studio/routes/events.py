@@ -69,8 +69,8 @@ async def event_stream(websocket: WebSocket, project: str, since: int | None = N
     finally:
         waiter.close()
         gone.cancel()
-        with contextlib.suppress(RuntimeError):
-            await websocket.close()
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+            await websocket.close()  # already closed when the client left first
 
 
 async def _until_disconnect(websocket: WebSocket) -> None:
