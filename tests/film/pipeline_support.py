@@ -12,13 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from shotline.app import Studio
+from shotline.app import Studio, build_engine
 from shotline.config import Settings
 from shotline.film.checkpoints import Scorer
 from shotline.film.pipeline import FilmPipeline
 from shotline.film.runs import Run, RunOptions, RunState
 from shotline.jobs.config import JobsConfig
-from shotline.jobs.worker import build_engine
 from shotline.providers.contracts import (
     Output,
     PerCall,
