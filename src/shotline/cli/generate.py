@@ -297,13 +297,13 @@ def generate(
                    yes, budget)  # fmt: skip
         _generate_on_timeline(timeline, in_point, out_point, prompt or "", job)
         return
-    request = _request(kind, prompt, first, last, ref or [], frames or 49, fps, size, audio, seed,
-                       voice, video, sound)  # fmt: skip
-    if output is not None:
+    if output is not None:  # first: writing over an input is refused whatever the inputs are
         from shotline.files import refuse_overwriting
 
         inputs = [p for p in (first, last, video, sound, *(ref or [])) if p is not None]
         refuse_overwriting(output, inputs)
+    request = _request(kind, prompt, first, last, ref or [], frames or 49, fps, size, audio, seed,
+                       voice, video, sound)  # fmt: skip
     settings = load_settings()
     with running_studio(settings) as studio:
         provider_id = studio.provider_id(Kind(kind), provider, model)
