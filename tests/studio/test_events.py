@@ -122,3 +122,12 @@ def test_streams_refuse_strangers(
     ):  # type: ignore[arg-type]
         pass
     assert member.get("/api/projects/p1/events/log").json() == []
+
+
+def test_a_page_from_this_server_may_open_the_stream(
+    server: LiveServer, member: httpx.Client
+) -> None:
+    url = f"{server.ws_url}/api/projects/p1/events"
+    headers = {"Cookie": f"{SESSION_COOKIE}={member.cookies[SESSION_COOKIE]}"}
+    with connect(url, additional_headers=headers, origin=server.url) as ws:  # type: ignore[arg-type]
+        assert receive(ws)["kind"] == "hello"
