@@ -82,7 +82,10 @@ def test_stream_sends_state_then_live_events(server: LiveServer, member: httpx.C
     with stream(server, member) as ws:
         hello = receive(ws)
         assert hello["kind"] == "hello" and hello["seq"] == 1 and hello["since"] == 1
-        assert hello["state"] == {"jobs": [{"job_id": "j0", "project": "p1"}]}
+        assert hello["state"]["jobs"] == [{"job_id": "j0", "project": "p1"}]
+        # i7media's sources: unfinished generations, uploads, running film runs (none here)
+        assert {k: hello["state"][k] for k in ("generations", "uploads", "films")} == {
+            "generations": [], "uploads": [], "films": []}  # fmt: skip
         log.publish("p1", JobEvent(job_id="j1", status="running", progress=0.25))
         log.publish("other", ClipEvent(clip_id="elsewhere", status="ready"))
         log.publish("p1", JobEvent(job_id="j1", status="succeeded", clip_id="c1"))

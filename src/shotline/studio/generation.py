@@ -40,6 +40,7 @@ from shotline.providers.conform import conform
 from shotline.providers.contracts import Kind, VideoRequest, known_cost
 from shotline.providers.errors import CapabilityError
 from shotline.studio.derivatives import asset_of_url, media_url
+from shotline.studio.errors import StudioError
 from shotline.timeline.errors import ClipNotFound, EditError
 from shotline.timeline.model import Clip, ClipStatus, SourceType, Timeline
 from shotline.timeline.resolve import BoundaryFrames, FrameRef, resolve_frame
@@ -123,7 +124,23 @@ class JobNotice:
 Notify = Callable[[JobNotice], None]
 
 
-class GenerationError(ValueError):
+@dataclass(frozen=True)
+class Generation:
+    """Which clip of which project a job fills."""
+
+    job_id: str
+    project: str
+    clip_id: str
+    user: str
+    done: bool  # the clip shows the job's final state
+    created_at: datetime
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class GenerationError(StudioError, ValueError):
     status = 422
 
 
@@ -371,6 +388,19 @@ class JobFollower:
             if job.result_asset == sha or sha in names:
                 return True
         return False
+
+    def generations(self, project: str, limit: int = 500) -> list[Generation]:
+        """The project's generations, newest first (the DAM lists them with their jobs)."""
+        query = (
+            sa.select(generations_table)
+            .where(generations_table.c.project == project)
+            .order_by(generations_table.c.created_at.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Generation(r.job_id, r.project, r.clip_id, r.user, bool(r.done),
+                           _aware(r.created_at)) for r in rows]  # fmt: skip
 
     def clip_of(self, project: str, job_id: str) -> str:
         """The clip a job of ``project`` fills; ``GenerationNotFound`` for any other job."""
