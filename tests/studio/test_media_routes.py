@@ -110,6 +110,8 @@ def test_uploads_are_refused_with_reasons(
 
     text = b"this is a screenplay, not a video\n" * 40
     opened = member.post(f"{API}/uploads", json={"filename": "scene.mp4", "size": len(text)})
+    intruder = admin.put(f"{API}/uploads/{opened.json()['id']}", content=text)
+    assert intruder.status_code == 403 and "only they send its bytes" in intruder.text
     refused = member.put(f"{API}/uploads/{opened.json()['id']}", content=text)
     assert refused.status_code == 415 and "text file" in refused.json()["detail"]
 
@@ -188,6 +190,13 @@ def test_generate_from_in_out_over_http_and_a_failing_provider_refunds(
     _until(lambda: ledger.balance("member").remaining == credits, "refund")
     jobs = [r.event for r in services.events.since(PROJECT) if isinstance(r.event, JobEvent)]
     assert any(e.status == "failed" and e.clip_id == broken.id for e in jobs)
+
+    # Another project's job, or one the studio never started, is unknown here.
+    job = body["job_id"]
+    assert member.post(f"{API}/generations/{job}/cancel").json()["status"] == "succeeded"
+    assert member.post(f"{API}/generations/not-a-job/cancel").status_code == 404
+    services.projects.create("p3", "third", "member")
+    assert member.post(f"/api/projects/p3/generations/{job}/cancel").status_code == 404
 
 
 def test_film_runs_over_http(server: LiveServer, member: httpx.Client) -> None:

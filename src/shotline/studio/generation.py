@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 from shotline.assets.catalog import AssetKind
 from shotline.db import create_tables, metadata
-from shotline.jobs.records import JobRecord
+from shotline.jobs.records import JobRecord, jobs_table
 from shotline.jobs.status import JobStatus
 from shotline.media.errors import MediaError
 from shotline.media.frames import extract_frame, save_png
@@ -376,18 +376,15 @@ class JobFollower:
             conn.execute(generations_table.delete().where(generations_table.c.job_id == job_id))
 
     def has_asset(self, project: str, sha: str) -> bool:
-        """Whether a generation of ``project`` made asset ``sha`` (or used it as a frame)."""
+        """Whether a generation of ``project`` made asset ``sha`` (one indexed query)."""
+        query = (
+            sa.select(generations_table.c.job_id)
+            .join(jobs_table, jobs_table.c.id == generations_table.c.job_id)
+            .where(generations_table.c.project == project, jobs_table.c.result_asset == sha)
+            .limit(1)
+        )
         with self.engine.connect() as conn:
-            jobs = conn.execute(
-                sa.select(generations_table.c.job_id).where(generations_table.c.project == project)
-            ).all()
-        for row in jobs:
-            job = self.studio.engine.get(row.job_id)
-            frames = (job.params.get("first_frame"), job.params.get("last_frame"))
-            names = {Path(f).parent.name + Path(f).name for f in frames if f}  # blobs/ab/cdef..
-            if job.result_asset == sha or sha in names:
-                return True
-        return False
+            return conn.execute(query).first() is not None
 
     def generations(self, project: str, limit: int = 500) -> list[Generation]:
         """The project's generations, newest first (the DAM lists them with their jobs)."""

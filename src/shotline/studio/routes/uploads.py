@@ -22,9 +22,9 @@ from pydantic import BaseModel, Field
 from shotline.studio.collab.commands import AddClip
 from shotline.studio.deps import Member, Services
 from shotline.studio.derivatives import media_url
-from shotline.studio.errors import NotFound
+from shotline.studio.errors import Forbidden, NotFound
 from shotline.studio.schemas import Body
-from shotline.studio.uploads import Upload, UploadError, display_name
+from shotline.studio.uploads import Upload, display_name
 from shotline.timeline.model import Clip, SourceType
 from shotline.timeline.snapshot import clip_to_dict
 
@@ -115,7 +115,7 @@ def send_bytes(
 ) -> UploadOut:
     upload = services.uploads.get(access.project, upload_id)
     if upload.owner != access.user.name:
-        raise UploadError(f"upload {upload_id} belongs to {upload.owner}")
+        raise Forbidden(f"upload {upload_id} belongs to {upload.owner}: only they send its bytes")
     done = services.uploads.write(access.project, upload_id, offset, _request_chunks(request))
     return UploadOut.of(access.project, done)
 
