@@ -103,7 +103,13 @@ def plan(timeline: Timeline, in_point: float, out_point: float) -> Span:
         raise GenerationError(
             f"the out point ({out_point}) must come after the in point ({in_point}), both >= 0"
         )
-    first, last = resolve_frame(timeline, in_point), resolve_frame(timeline, out_point)
+    # A generated clip still waiting for (or failed to get) its media shows nothing: look under
+    # it, so the same span can be generated again while an earlier try runs.
+    generated = SourceType.GENERATED
+    visible = timeline.with_clips(
+        c for c in timeline.clips if c.source is not None or c.source_type is not generated
+    )
+    first, last = resolve_frame(visible, in_point), resolve_frame(visible, out_point)
     return Span(in_point, out_point, BoundaryFrames(first=first, last=last))
 
 
