@@ -57,4 +57,4 @@ def test_every_client_sees_generated_clips_finish_and_fail(
                 assert ready["sourceType"] == "generated"
                 assert "ran out of memory" in str(field(client, bad["clip_id"], "error"))
 
-    asyncio.run(asyncio.wait_for(scenario(), 90))
+    asyncio.run(asyncio.wait_for(scenario(), 240))  # a loaded machine is slow

@@ -467,12 +467,17 @@ class JobFollower:
             if row is None or row.done:
                 return
             job = self.studio.engine.get(job_id)
+            shown = True
             try:
                 fields = self._clip_fields(row.project, job)
                 self.timelines.update_clip(row.project, row.clip_id, **fields)
             except ClipNotFound:
-                log.info("clip %s of job %s is gone", row.clip_id, job_id)
-            if job.finished:
+                # Not placed yet (the job finished first: the generator syncs again right after
+                # placing it) or deleted since: either way the job is not done with its clip.
+                shown = False
+            except EditError as exc:  # e.g. the media no longer fits: say so, keep following
+                log.warning("clip %s of job %s not updated: %s", row.clip_id, job_id, exc)
+            if job.finished and shown:
                 with self.engine.begin() as conn:
                     conn.execute(generations_table.update()
                                  .where(generations_table.c.job_id == job_id)
