@@ -234,7 +234,7 @@ def main() -> int:
     finally:
         server.should_exit = True
         thread.join(10)
-        services.timelines.close()
+        services.close()  # the follower and workers too, then the timelines
         shutil.rmtree(data, ignore_errors=True)
     ok = p95 <= TARGET_P95_MS
     print(f"{'PASS' if ok else 'FAIL'}: p95 <= {TARGET_P95_MS} ms from command to all 50 clients")

@@ -161,8 +161,7 @@ def main() -> None:
     finally:
         server.should_exit = True
         thread.join(10)
-        services.exports.close()
-        services.timelines.close()
+        services.close()  # renders, follower and workers, then the timelines
         shutil.rmtree(data, ignore_errors=True)
 
 

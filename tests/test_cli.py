@@ -160,13 +160,15 @@ def test_outputs_never_replace_inputs(timeline_file: Path, clip_30: Path, tmp_pa
     before = {p: p.read_bytes() for p in (timeline_file, media, clip_30)}
     copy = tmp_path / "clip.mp4"
     copy.write_bytes(clip_30.read_bytes())
+    still = tmp_path / "still.png"
+    Image.new("RGB", (64, 36)).save(still)
     attempts = [
         ["render", str(timeline_file), "-o", str(timeline_file)],
         ["render", str(timeline_file), "-o", str(media)],  # a clip's own media
         ["frame", str(copy), "--at", "1", "-o", str(copy)],
         ["export", str(timeline_file), "-f", "otio", "-o", str(timeline_file)],
         ["import", str(timeline_file), "-f", "otio", "-o", str(timeline_file)],
-        ["generate", "video", "--first", str(copy), "-o", str(copy)],
+        ["generate", "video", "--first", str(still), "-o", str(still)],
         ["film", "--script", str(timeline_file), "-o", str(timeline_file)],
     ]
     for args in attempts:

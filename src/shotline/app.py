@@ -194,18 +194,24 @@ def build_server(
     from shotline.studio.collab.service import TimelineService
     from shotline.studio.dam import Dam
     from shotline.studio.dam_sources import saved_timelines
+    from shotline.studio.derivatives import MediaDerivatives
     from shotline.studio.events import EventLog
     from shotline.studio.exports import ExportService, media_file
+    from shotline.studio.films import FilmRuns
+    from shotline.studio.generation import Generator, JobFollower
     from shotline.studio.projects import Projects
     from shotline.studio.ratelimit import LoginLimiter
     from shotline.studio.services import StudioServices
+    from shotline.studio.sync import film_notifier, job_notifier, register_state, upload_listener
+    from shotline.studio.uploads import UploadService
 
     studio = studio or build_studio(settings)
     database = studio.engine.engine
     create_tables(database)  # the studio's own tables, now that their modules are imported
+    data = studio.settings.data_dir
     events = EventLog(database)
-    timelines = TimelineService(studio.settings.data_dir)
-    saves = SaveService(studio.settings.data_dir, timelines, events)
+    timelines = TimelineService(data)
+    saves = SaveService(data, timelines, events)
     catalog = studio.engine.catalog
     exports = ExportService(
         database,
@@ -218,6 +224,15 @@ def build_server(
     dam = Dam(database)
     dam.add_source("saves", saved_timelines(saves))
     dam.add_source("exports", exports.dam_items)
+    uploads = UploadService(database, catalog, data / "uploads",
+                            max_bytes=studio.settings.upload_max_bytes,
+                            share_threshold=studio.settings.share_threshold_bytes)  # fmt: skip
+    uploads.subscribe(upload_listener(timelines, events))
+    follower = JobFollower(studio, timelines, job_notifier(events),
+                           poll_seconds=max(0.05, studio.settings.queue_poll_seconds))  # fmt: skip
+    films = FilmRuns(studio, data, film_notifier(events))
+    register_state(events, uploads, follower, films)
+    follower.start()  # jobs may finish in other processes: follow them from the start
     return StudioServices(
         settings=studio.settings,
         studio=studio,
@@ -230,6 +245,11 @@ def build_server(
         provider_accounts=provider_accounts(studio.settings, studio.registry),
         dam=dam,
         exports=exports,
+        uploads=uploads,
+        derivatives=MediaDerivatives(catalog, data / "derived"),
+        follower=follower,
+        generator=Generator(studio, timelines, follower, data / "generation"),
+        films=films,
     )
 
 
@@ -244,8 +264,7 @@ def running_server(
         try:
             yield services
         finally:
-            services.exports.close()  # let a running render finish (it reads the engine)
-            services.timelines.close()  # flush the live timelines to their stores
+            services.close()  # renders finish, background work stops, timelines are flushed
 
 
 def build_accounts(settings: Settings | None = None) -> Accounts:

@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     worker_stale_seconds: float = Field(
         15.0, gt=0, validation_alias=_alias("SHOTLINE_WORKER_STALE")
     )
+    # Uploads (studio): the largest accepted file, and the size above which a file that is not
+    # already H.264 at 1080 lines or fewer is transcoded before it is shared (seed 000: 50 MB).
+    upload_max_bytes: int = Field(4 * 1024**3, validation_alias=_alias("SHOTLINE_UPLOAD_MAX_BYTES"))
+    share_threshold_bytes: int = Field(
+        50 * 1000**2, validation_alias=_alias("SHOTLINE_SHARE_THRESHOLD_BYTES")
+    )
     user: str = Field(default_factory=lambda: os.environ.get("USER", "local"),
                       validation_alias=_alias("SHOTLINE_USER"))  # fmt: skip
 

@@ -74,3 +74,12 @@ def test_muxed_stream_reads_back(tmp_path: Path) -> None:
                 start = float(packet.pts * packet.time_base)
                 texts.append((round(start, 3), bytes(packet)[2:].decode("utf-8")))
     assert texts == [(0.25, "宇宙は静かだった。"), (1.0, "Mara: Hello.")]
+
+
+def test_cues_keep_sentences_whole_and_lines_even() -> None:
+    text = "This is the moon. Ravi, a stranded astronaut, has stopped expecting anything new."
+    out = cues([SpokenLine(text)], [(F(0), F(5))])
+    # Not "... expecting anything" + a lone "new.": the sentences make the cues.
+    assert [c.text for c in out] == [
+        "This is the moon.", "Ravi, a stranded astronaut, has\nstopped expecting anything new.",
+    ]  # fmt: skip

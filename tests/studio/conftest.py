@@ -103,7 +103,7 @@ def services(tmp_path: Path) -> Iterator[StudioServices]:
     try:
         yield built
     finally:
-        built.timelines.close()
+        built.close()
         built.studio.engine.close()
         built.studio.engine.engine.dispose()
 

@@ -82,7 +82,10 @@ def test_stream_sends_state_then_live_events(server: LiveServer, member: httpx.C
     with stream(server, member) as ws:
         hello = receive(ws)
         assert hello["kind"] == "hello" and hello["seq"] == 1 and hello["since"] == 1
-        assert hello["state"] == {"jobs": [{"job_id": "j0", "project": "p1"}]}
+        assert hello["state"]["jobs"] == [{"job_id": "j0", "project": "p1"}]
+        # i7media's sources: unfinished generations, uploads, running film runs (none here)
+        assert {k: hello["state"][k] for k in ("generations", "uploads", "films")} == {
+            "generations": [], "uploads": [], "films": []}  # fmt: skip
         log.publish("p1", JobEvent(job_id="j1", status="running", progress=0.25))
         log.publish("other", ClipEvent(clip_id="elsewhere", status="ready"))
         log.publish("p1", JobEvent(job_id="j1", status="succeeded", clip_id="c1"))
@@ -122,3 +125,12 @@ def test_streams_refuse_strangers(
     ):  # type: ignore[arg-type]
         pass
     assert member.get("/api/projects/p1/events/log").json() == []
+
+
+def test_a_page_from_this_server_may_open_the_stream(
+    server: LiveServer, member: httpx.Client
+) -> None:
+    url = f"{server.ws_url}/api/projects/p1/events"
+    headers = {"Cookie": f"{SESSION_COOKIE}={member.cookies[SESSION_COOKIE]}"}
+    with connect(url, additional_headers=headers, origin=server.url) as ws:  # type: ignore[arg-type]
+        assert receive(ws)["kind"] == "hello"

@@ -178,3 +178,21 @@ def test_a_render_cut_short_by_a_stop_is_failed_on_the_next_start(
     record = member.get("/api/projects/p1/exports/cut").json()
     assert (record["status"], record["error"]) == ("failed", "interrupted: the server stopped")
     assert services.exports.recover() == 0
+
+
+def test_downloads_answer_range_requests(
+    timeline: Timeline, member: httpx.Client, server: LiveServer
+) -> None:
+    """Players seek with Range requests; Starlette's FileResponse answers them (206)."""
+    made = member.post("/api/projects/p1/exports", json={"format": "otio"}).json()
+    whole = member.get(made["url"])
+    assert whole.headers["accept-ranges"] == "bytes"
+    size = len(whole.content)
+    part = member.get(made["url"], headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206
+    assert part.headers["content-range"] == f"bytes 10-19/{size}"
+    assert part.content == whole.content[10:20]
+    tail = member.get(made["url"], headers={"Range": "bytes=-5"})
+    assert tail.status_code == 206 and tail.content == whole.content[-5:]
+    beyond = member.get(made["url"], headers={"Range": f"bytes={size + 10}-"})
+    assert beyond.status_code == 416

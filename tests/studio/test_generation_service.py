@@ -211,3 +211,25 @@ def test_refusals_change_nothing(rig: Rig, tmp_path: Path) -> None:
         rig.generator.start(PROJECT, "ana", "x")
     after = rig.timelines.get(PROJECT)
     assert after.clips == before.clips and rig.studio.engine.list() == []
+
+
+def test_a_job_that_finishes_before_its_clip_is_placed_still_lands(
+    rig: Rig, tmp_path: Path
+) -> None:
+    from shotline.providers.contracts import VideoRequest
+
+    _load(rig, _shot(rig, tmp_path, "wide", Fraction(24), 0.0, 4.0), in_point=1.0, out_point=2.0)
+    engine = rig.studio.engine
+    job_id = engine.submit(VideoRequest("quick", frames=12, width=320, height=180),
+                           "offline.interpolate", user="ana")  # fmt: skip
+    assert engine.wait(job_id).status is JobStatus.SUCCEEDED
+    rig.follower.track(job_id, PROJECT, "late-clip", "ana")
+    rig.follower.sync(job_id)  # the follower got there first: no clip yet, not done
+    assert not rig.follower.generations(PROJECT)[0].done
+    late = Clip(id="late-clip", name="AI: quick", start=1.0, duration=0.5,
+                status=ClipStatus.PROCESSING, source_type=SourceType.GENERATED)  # fmt: skip
+    rig.timelines.add_clip_system(PROJECT, late, link_to=("wide",))
+    rig.follower.sync(job_id)  # what the generator does right after placing
+    clip = rig.timelines.get(PROJECT).clip("late-clip")
+    assert clip.status is ClipStatus.READY and asset_of_url(clip.source or "")
+    assert rig.follower.generations(PROJECT)[0].done

@@ -16,16 +16,19 @@ from pathlib import Path
 import httpx
 
 from shotline.studio.csrf import CSRF_HEADER
+from tests.dbs import fresh_postgres_url
 
 PASSWORD_LINE = re.compile(r"created admin (\S+) with the one-time password (\S+)")
 URL_LINE = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 
 @contextmanager
-def serve(data: Path, *extra: str) -> Iterator[tuple[str, str]]:
+def serve(data: Path, *extra: str, database: str | None = None) -> Iterator[tuple[str, str]]:
     """Run the server; yields (its URL, everything it printed before it was ready)."""
     env = os.environ | {"SHOTLINE_DATA": str(data), "SHOTLINE_QUEUE_POLL": "0.05"}
     env.pop("SHOTLINE_DATABASE_URL", None)
+    if database is not None:
+        env["SHOTLINE_DATABASE_URL"] = database
     proc = subprocess.Popen(
         [sys.executable, "-m", "shotline", "serve", "--port", "0", "--data", str(data), *extra],
         stdout=subprocess.PIPE,
@@ -52,15 +55,26 @@ def serve(data: Path, *extra: str) -> Iterator[tuple[str, str]]:
             proc.wait()
 
 
+def log_in_with_printed_password(url: str, printed: str) -> None:
+    match = PASSWORD_LINE.search(" ".join(printed.split()))
+    assert match is not None, printed
+    name, password = match.groups()
+    with httpx.Client(base_url=url) as client:
+        client.headers[CSRF_HEADER] = client.get("/api/auth/csrf").json()["csrf"]
+        login = client.post("/api/auth/login", json={"name": name, "password": password})
+        assert login.status_code == 200 and login.json()["is_admin"] is True
+        assert client.get("/openapi.json").json()["info"]["title"] == "shotline studio"
+
+
 def test_first_start_creates_an_admin_once(tmp_path: Path) -> None:
     with serve(tmp_path) as (url, printed):
-        match = PASSWORD_LINE.search(" ".join(printed.split()))
-        assert match is not None, printed
-        name, password = match.groups()
-        with httpx.Client(base_url=url) as client:
-            client.headers[CSRF_HEADER] = client.get("/api/auth/csrf").json()["csrf"]
-            login = client.post("/api/auth/login", json={"name": name, "password": password})
-            assert login.status_code == 200 and login.json()["is_admin"] is True
-            assert client.get("/openapi.json").json()["info"]["title"] == "shotline studio"
+        assert "working the queues here" in printed
+        log_in_with_printed_password(url, printed)
     with serve(tmp_path) as (_url, printed):
         assert "one-time password" not in printed
+
+
+def test_on_postgresql_the_server_leaves_the_work_to_workers(tmp_path: Path) -> None:
+    with fresh_postgres_url() as database, serve(tmp_path, database=database) as (url, printed):
+        assert "connected to workers" in " ".join(printed.split())
+        log_in_with_printed_password(url, printed)

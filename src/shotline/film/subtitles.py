@@ -56,10 +56,10 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
-def _lines(text: str) -> list[str]:
-    """Subtitle lines of at most ``MAX_LINE`` characters, broken between words."""
+def _lines(text: str, limit: int | None = None) -> list[str]:
+    """Subtitle lines of at most ``limit`` (``MAX_LINE``) characters, broken between words."""
     spaced = uses_spaces(text)
-    limit = MAX_LINE if spaced else MAX_LINE_SPACELESS
+    limit = limit or (MAX_LINE if spaced else MAX_LINE_SPACELESS)
     joiner = " " if spaced else ""
     lines: list[str] = []
     current = ""
@@ -75,6 +75,35 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
+def _balanced(text: str) -> list[str]:
+    """As few lines as ``_lines`` gives, but of even lengths (no one-word last line)."""
+    rows = _lines(text)
+    for limit in range(max(1, -(-len(text) // len(rows))), max(len(r) for r in rows)):
+        even = _lines(text, limit)
+        if len(even) == len(rows):
+            return even
+    return rows
+
+
+def _blocks(text: str) -> list[str]:
+    """Cue texts of at most two lines: whole sentences together while they fit, a sentence
+    too long for one cue cut into balanced two-line pieces."""
+    sentences = [s for s in re.split(r"(?<=[.!?。！？])\s*", text) if s.strip()]
+    joiner = " " if uses_spaces(text) else ""
+    grouped: list[str] = []
+    for sentence in sentences:
+        trial = f"{grouped[-1]}{joiner}{sentence}" if grouped else sentence
+        if grouped and len(_lines(trial)) <= 2:
+            grouped[-1] = trial
+        else:
+            grouped.append(sentence)
+    out: list[str] = []
+    for group in grouped:
+        rows = _balanced(group)
+        out += ["\n".join(rows[k : k + 2]) for k in range(0, len(rows), 2)]
+    return out
+
+
 def cues(lines: Sequence[SpokenLine], spans: Sequence[Span]) -> list[Cue]:
     """One or more cues per spoken line, inside that line's ``[start, end)`` on the track."""
     if len(lines) != len(spans):
@@ -86,8 +115,7 @@ def cues(lines: Sequence[SpokenLine], spans: Sequence[Span]) -> list[Cue]:
             continue
         if line.speaker:
             text = f"{line.speaker}: {text}"
-        rows = _lines(text)
-        blocks = ["\n".join(rows[k : k + 2]) for k in range(0, len(rows), 2)]
+        blocks = _blocks(text)
         weights = [max(1, len(block)) for block in blocks]
         total, done = sum(weights), 0
         for block, weight in zip(blocks, weights, strict=True):

@@ -24,10 +24,14 @@ from shotline.studio.routes import (
     credits,
     events,
     exports,
+    films,
+    generate,
+    media,
     projects,
     providers,
     saves,
     timeline,
+    uploads,
     users,
 )  # fmt: skip
 from shotline.studio.services import StudioServices
@@ -73,6 +77,10 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(providers.router)
     app.include_router(assets.router)
     app.include_router(exports.router)
+    app.include_router(uploads.router)
+    app.include_router(media.router)
+    app.include_router(generate.router)
+    app.include_router(films.router)
     return app
 
 

@@ -21,6 +21,7 @@ from shotline.media.ingest import inspect_upload
 from shotline.media.thumbstrip import ThumbStrip, thumbnail_strip
 from shotline.media.transcode import browser_friendly, make_proxy
 from shotline.media.waveform import waveform_peaks
+from shotline.studio.errors import StudioError
 
 MAX_BUCKETS = 20_000
 _MEDIA_URL = re.compile(r"/api/projects/[^/]+/media/([0-9a-f]{64})")
@@ -37,8 +38,8 @@ def asset_of_url(url: str) -> str | None:
     return found.group(1) if found else None
 
 
-class NotVideo(ValueError):
-    pass
+class NotVideo(StudioError, ValueError):
+    status = 422
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,8 @@ class JobEvent(_Event):
 
 class UploadEvent(_Event):
     type: Literal["upload"] = "upload"
-    clip_id: str
+    upload_id: str | None = None
+    clip_id: str | None = None  # None: an upload from the DAM, on no clip
     status: Literal["converting", "uploading", "ready", "failed"]
     progress: float | None = None
     error: str | None = None

@@ -38,6 +38,7 @@ from shotline.savefile import load_timeline
 from shotline.story.errors import ScriptError
 from shotline.story.script import load_script, parse_script, save_script
 from shotline.studio.derivatives import media_url
+from shotline.studio.errors import StudioError
 from shotline.timeline.model import ClipKind, SourceType, Timeline
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ film_runs_table = sa.Table(
 )
 
 
-class FilmError(ValueError):
+class FilmError(StudioError, ValueError):
     status = 422
 
 

@@ -32,8 +32,7 @@ import sqlalchemy as sa
 
 from shotline.assets.catalog import AssetKind
 from shotline.db import create_tables, metadata
-from shotline.jobs.inputs import CONTENT
-from shotline.jobs.records import JobRecord
+from shotline.jobs.records import JobRecord, jobs_table
 from shotline.jobs.status import JobStatus
 from shotline.media.errors import MediaError
 from shotline.media.frames import extract_frame, save_png
@@ -41,6 +40,7 @@ from shotline.providers.conform import conform
 from shotline.providers.contracts import Kind, VideoRequest, known_cost
 from shotline.providers.errors import CapabilityError
 from shotline.studio.derivatives import asset_of_url, media_url
+from shotline.studio.errors import StudioError
 from shotline.timeline.errors import ClipNotFound, EditError
 from shotline.timeline.model import Clip, ClipStatus, SourceType, Timeline
 from shotline.timeline.resolve import BoundaryFrames, FrameRef, resolve_frame
@@ -103,7 +103,13 @@ def plan(timeline: Timeline, in_point: float, out_point: float) -> Span:
         raise GenerationError(
             f"the out point ({out_point}) must come after the in point ({in_point}), both >= 0"
         )
-    first, last = resolve_frame(timeline, in_point), resolve_frame(timeline, out_point)
+    # A generated clip still waiting for (or failed to get) its media shows nothing: look under
+    # it, so the same span can be generated again while an earlier try runs.
+    generated = SourceType.GENERATED
+    visible = timeline.with_clips(
+        c for c in timeline.clips if c.source is not None or c.source_type is not generated
+    )
+    first, last = resolve_frame(visible, in_point), resolve_frame(visible, out_point)
     return Span(in_point, out_point, BoundaryFrames(first=first, last=last))
 
 
@@ -124,7 +130,23 @@ class JobNotice:
 Notify = Callable[[JobNotice], None]
 
 
-class GenerationError(ValueError):
+@dataclass(frozen=True)
+class Generation:
+    """Which clip of which project a job fills."""
+
+    job_id: str
+    project: str
+    clip_id: str
+    user: str
+    done: bool  # the clip shows the job's final state
+    created_at: datetime
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class GenerationError(StudioError, ValueError):
     status = 422
 
 
@@ -360,24 +382,28 @@ class JobFollower:
             conn.execute(generations_table.delete().where(generations_table.c.job_id == job_id))
 
     def has_asset(self, project: str, sha: str) -> bool:
-        """Whether a generation of ``project`` made asset ``sha`` (or used it as a frame)."""
+        """Whether a generation of ``project`` made asset ``sha`` (one indexed query)."""
+        query = (
+            sa.select(generations_table.c.job_id)
+            .join(jobs_table, jobs_table.c.id == generations_table.c.job_id)
+            .where(generations_table.c.project == project, jobs_table.c.result_asset == sha)
+            .limit(1)
+        )
         with self.engine.connect() as conn:
-            jobs = conn.execute(
-                sa.select(generations_table.c.job_id).where(generations_table.c.project == project)
-            ).all()
-        for row in jobs:
-            job = self.studio.engine.get(row.job_id)
-            frames = (job.params.get("first_frame"), job.params.get("last_frame"))
-            # Inputs are named by content ("sha256:<hex>", jobs/inputs.py); rows written
-            # before that name a blob path (blobs/ab/cdef..).
-            names = {
-                str(f).removeprefix(CONTENT) if str(f).startswith(CONTENT)
-                else Path(f).parent.name + Path(f).name
-                for f in frames if f
-            }  # fmt: skip
-            if job.result_asset == sha or sha in names:
-                return True
-        return False
+            return conn.execute(query).first() is not None
+
+    def generations(self, project: str, limit: int = 500) -> list[Generation]:
+        """The project's generations, newest first (the DAM lists them with their jobs)."""
+        query = (
+            sa.select(generations_table)
+            .where(generations_table.c.project == project)
+            .order_by(generations_table.c.created_at.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Generation(r.job_id, r.project, r.clip_id, r.user, bool(r.done),
+                           _aware(r.created_at)) for r in rows]  # fmt: skip
 
     def clip_of(self, project: str, job_id: str) -> str:
         """The clip a job of ``project`` fills; ``GenerationNotFound`` for any other job."""
@@ -441,12 +467,17 @@ class JobFollower:
             if row is None or row.done:
                 return
             job = self.studio.engine.get(job_id)
+            shown = True
             try:
                 fields = self._clip_fields(row.project, job)
                 self.timelines.update_clip(row.project, row.clip_id, **fields)
             except ClipNotFound:
-                log.info("clip %s of job %s is gone", row.clip_id, job_id)
-            if job.finished:
+                # Not placed yet (the job finished first: the generator syncs again right after
+                # placing it) or deleted since: either way the job is not done with its clip.
+                shown = False
+            except EditError as exc:  # e.g. the media no longer fits: say so, keep following
+                log.warning("clip %s of job %s not updated: %s", row.clip_id, job_id, exc)
+            if job.finished and shown:
                 with self.engine.begin() as conn:
                     conn.execute(generations_table.update()
                                  .where(generations_table.c.job_id == job_id)

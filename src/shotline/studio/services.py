@@ -14,10 +14,14 @@ from shotline.studio.accounts import Accounts
 from shotline.studio.collab.saves import SaveService
 from shotline.studio.collab.service import TimelineService
 from shotline.studio.dam import Dam
+from shotline.studio.derivatives import MediaDerivatives
 from shotline.studio.events import EventLog
 from shotline.studio.exports import ExportService
+from shotline.studio.films import FilmRuns
+from shotline.studio.generation import Generator, JobFollower
 from shotline.studio.projects import Projects
 from shotline.studio.ratelimit import LoginLimiter
+from shotline.studio.uploads import UploadService
 
 if TYPE_CHECKING:  # the composition root imports us; we only need the type
     from shotline.app import Studio
@@ -36,3 +40,17 @@ class StudioServices:
     provider_accounts: ProviderAccounts  # configured provider families and their balances
     dam: Dam  # every asset of a project, from the areas' sources
     exports: ExportService  # MP4 renders and interchange files of the live timeline
+    uploads: UploadService  # local clips becoming shared assets
+    derivatives: MediaDerivatives  # thumbnail strips, waveform peaks, browser proxies
+    follower: JobFollower  # generation jobs -> clip updates and job events
+    generator: Generator  # generate from in/out
+    films: FilmRuns  # film runs for automation
+
+    def close(self) -> None:
+        """Let a running render finish, stop the background work (follower, upload and film
+        workers), flush the timelines."""
+        self.exports.close()
+        self.follower.close()
+        self.uploads.close()
+        self.films.close()
+        self.timelines.close()

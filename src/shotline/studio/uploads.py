@@ -40,6 +40,7 @@ from shotline.db import create_tables, metadata
 from shotline.media.errors import MediaError, UnreadableMedia
 from shotline.media.ingest import Inspection, inspect_upload
 from shotline.media.transcode import SHARE_THRESHOLD, needs_share_transcode, share_transcode
+from shotline.studio.errors import StudioError
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ uploads_table = sa.Table(
 )
 
 
-class UploadError(ValueError):
+class UploadError(StudioError, ValueError):
     """Base: bad input, with a message meant for the person uploading."""
 
     status = 400
