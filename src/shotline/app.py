@@ -189,6 +189,7 @@ def build_server(
     """The studio server's services over ``studio`` (built from ``settings`` when not given);
     the engine is neither started nor connected here (see ``running_server``)."""
     from shotline.db import create_tables
+    from shotline.studio import dam_sources
     from shotline.studio.accounts import Accounts
     from shotline.studio.collab.saves import SaveService
     from shotline.studio.collab.service import TimelineService
@@ -231,6 +232,9 @@ def build_server(
     follower = JobFollower(studio, timelines, job_notifier(events),
                            poll_seconds=max(0.05, studio.settings.queue_poll_seconds))  # fmt: skip
     films = FilmRuns(studio, data, film_notifier(events))
+    dam.add_source("uploads", dam_sources.uploads(uploads.list, database))
+    dam.add_source("generations", dam_sources.generations(follower.generations, database))
+    dam.add_source("films", dam_sources.films(films.runs))
     register_state(events, uploads, follower, films)
     follower.start()  # jobs may finish in other processes: follow them from the start
     return StudioServices(

@@ -65,10 +65,10 @@ def test_generated_uploaded_and_film_items(services: StudioServices, tmp_path: P
     film.write_bytes(b"film bytes")
 
     dam = services.dam
-    dam.add_source("generations", generations(
+    dam.add_source("fake-generations", generations(
         lambda p: [Generation(job_id, "clip-1", "member", T0)] if p == "p1" else [],
         engine.engine))  # fmt: skip
-    dam.add_source("uploads", uploads(
+    dam.add_source("fake-uploads", uploads(
         lambda p: [Upload("u1", "admin", "wide.mp4", 28, "ready", stored.sha256, T0),
                    Upload("u2", "admin", "half.mp4", 10, "uploading", None, T0)],
         engine.engine))  # fmt: skip
@@ -77,7 +77,7 @@ def test_generated_uploaded_and_film_items(services: StudioServices, tmp_path: P
             {"film": str(film)}),
         Run("r2", T0, "keyframes", Decimal("0"), Options("unfinished", "member")),
     ]  # fmt: skip
-    dam.add_source("films", films(lambda p: runs))
+    dam.add_source("fake-films", films(lambda p: runs))
 
     items = {i.id: i for i in dam.list("p1")}
     image = items[f"generated_image:{job_id}"]
@@ -102,3 +102,27 @@ def test_generated_uploaded_and_film_items(services: StudioServices, tmp_path: P
         f"generated_image:{job_id}"
     ]
     assert not [i for i in dam.list("p2") if i.kind is DamKind.GENERATED_IMAGE]  # p1's only
+
+
+def test_an_upload_over_http_is_in_the_dam_with_its_media(
+    server: Any, member: Any, tmp_path: Path
+) -> None:
+    import time
+    from fractions import Fraction
+
+    from shotline.media.testcard import TestCard, write_testcard
+
+    data = write_testcard(TestCard(Fraction(24), 1.0), tmp_path / "wide.mp4").read_bytes()
+    api = "/api/projects/p1"
+    upload = member.post(f"{api}/uploads", json={"filename": "wide.mp4", "size": len(data)}).json()
+    member.put(f"{api}/uploads/{upload['id']}", content=data).raise_for_status()
+    deadline = time.monotonic() + 60
+    while (done := member.get(f"{api}/uploads/{upload['id']}").json())["status"] != "ready":
+        assert time.monotonic() < deadline and done["status"] != "failed", done
+        time.sleep(0.05)
+    listed = member.get(f"{api}/assets", params={"kind": "upload"}).json()["items"]
+    assert [(i["name"], i["owner"], i["mime"], i["size"]) for i in listed] == [
+        ("wide.mp4", "member", "video/mp4", len(data)),
+    ]  # fmt: skip
+    part = member.get(listed[0]["url"], headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == data[:100]

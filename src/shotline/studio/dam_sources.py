@@ -55,29 +55,45 @@ def saved_timelines(saves: SaveService) -> DamSource:
 # -- uploads, generations and film runs (i7media's records, read through these shapes) ----------
 
 
-class UploadLike(Protocol):
-    id: str
-    owner: str
-    filename: str
-    size: int
-    status: Any  # UploadStatus (a StrEnum)
-    asset: str | None
-    created_at: datetime
+class UploadLike(Protocol):  # read-only: the records are frozen
+    @property
+    def id(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
+    @property
+    def filename(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def status(self) -> Any: ...  # UploadStatus (a StrEnum)
+    @property
+    def asset(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class GenerationLike(Protocol):
-    job_id: str
-    clip_id: str
-    user: str
-    created_at: datetime
+    @property
+    def job_id(self) -> str: ...
+    @property
+    def clip_id(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
 
 
 class FilmRunLike(Protocol):
-    id: str
-    created_at: datetime
-    phase: Any
-    spent: Decimal
-    outputs: dict[str, str]
+    @property
+    def id(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def phase(self) -> Any: ...
+    @property
+    def spent(self) -> Decimal: ...
+    @property
+    def outputs(self) -> dict[str, str]: ...
 
     @property
     def options(self) -> Any: ...
