@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -32,6 +31,8 @@ from shotline.cli.common import (
 )
 
 if TYPE_CHECKING:  # imported lazily at run time: the pipeline pulls in the engine and DBOS
+    from rich.progress import Progress, TaskID
+
     from shotline.config import Settings
     from shotline.film.budget import Estimate
     from shotline.film.runs import Run, RunState
@@ -108,6 +109,8 @@ class RichProgress:
 
 @contextmanager
 def rich_progress() -> Iterator[RichProgress]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     columns = (TextColumn("  {task.description:<16}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console) as bar:
         yield RichProgress(bar)

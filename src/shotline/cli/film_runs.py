@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shotline.cli.common import console
+from shotline.cli.common import console, load_settings
 from shotline.cli.film import film_app, film_errors, print_report
-from shotline.config import Settings
 
 if TYPE_CHECKING:
+    from shotline.config import Settings
     from shotline.film.runs import Run, RunState
     from shotline.story.script import Script
 
@@ -86,7 +86,7 @@ def status(
     """A run's phase, what it waits for, its last accounting and outputs (no RUN: all runs)."""
     from shotline.film.runs import Run
 
-    settings = Settings()
+    settings = load_settings()
     if run_id is None:
         _list(settings, as_json)
         return
@@ -124,7 +124,7 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """Every run in the data folder, oldest first: id, phase, when, title."""
-    _list(Settings(), as_json)
+    _list(load_settings(), as_json)
 
 
 def _list(settings: Settings, as_json: bool) -> None:
@@ -158,7 +158,7 @@ def rm(
     runs (and a new run of the same script) reuse them for free."""
     from shotline.film.runs import Phase, Run
 
-    run = Run.find(Settings().data_dir, run_id)
+    run = Run.find(load_settings().data_dir, run_id)
     state = run.load()
     if state.phase is Phase.DONE and not yes:
         console.print(f"run {run.id} is done (its film: {state.outputs.get('film', '-')}); "
@@ -186,7 +186,7 @@ def refresh(
     from shotline.film.runs import Run
     from shotline.story.script import load_script
 
-    run = Run.find(Settings().data_dir, run_id)
+    run = Run.find(load_settings().data_dir, run_id)
     with run.lock("film refresh"):
         script = load_script(run.script_path)
         stale_now = stale(run.folder, script)
@@ -222,7 +222,7 @@ def _refresh_cost(run: Run, script: Script, boundaries: list[int]) -> str:
 
     state = run.load()
     options = state.options
-    registry = build_registry_for(Settings())
+    registry = build_registry_for(load_settings())
     if missing_kinds(registry, options.providers, [Kind.IMAGE, Kind.VIDEO]):
         return "cost unknown: the run's providers are not all configured here"
     image = _first(registry, options.providers, Kind.IMAGE)
