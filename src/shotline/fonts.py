@@ -2,7 +2,8 @@
 
 Pillow's bundled font has Latin glyphs only, so Japanese or Arabic text came out as tofu boxes.
 The fonts here are Noto, installed as Python packages (``pyproject.toml``): Noto Sans for Latin,
-Greek and Cyrillic, Noto Sans CJK JP for Japanese, Chinese and Korean, and Noto Sans Arabic. Each
+Greek, Cyrillic and Devanagari, Noto Sans CJK JP for Japanese, Chinese and Korean, Noto Sans
+Arabic, Noto Sans Thai, and Heebo for Hebrew (PyPI has no Noto Sans Hebrew package). Each
 run of text is drawn with the first font whose character map has all of it (read with fontTools),
 and Pillow lays it out with libraqm when it has it (Arabic letters join and run right to left).
 Text that mixes scripts ("العنوان - storyboard") is split into runs, each in its own font, placed in
@@ -39,6 +40,8 @@ FONT_FILES: tuple[tuple[str, str, str], ...] = (
     ("Noto Sans", "fontpkg_noto_sans", "files/NotoSans[wdth,wght].ttf"),
     ("Noto Sans CJK JP", "noto_cjk_sans_jp_regular", "NotoSansCJKjp-Regular.otf"),
     ("Noto Sans Arabic", "fontpkg_noto_sans_arabic", "files/NotoSansArabic[wdth,wght].ttf"),
+    ("Noto Sans Thai", "fontpkg_noto_sans_thai", "files/NotoSansThai[wdth,wght].ttf"),
+    ("Heebo", "fontpkg_heebo", "files/Heebo[wght].ttf"),  # Hebrew: no Noto Sans Hebrew on PyPI
 )
 
 
