@@ -21,22 +21,19 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
-import uvicorn
 from argon2 import PasswordHasher
 
 from shotline.app import build_server
 from shotline.config import Settings
-from shotline.studio.app import create_app
 from shotline.studio.collab.client import TimelineClient
 from shotline.studio.csrf import CSRF_COOKIE, CSRF_HEADER
-from shotline.studio.services import StudioServices
+from shotline.studio.inprocess import serve_in_thread
 from shotline.timeline import Clip, Timeline, Track
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,18 +46,6 @@ TARGET_P95_MS = 50.0
 PROJECT = "bench"
 BIG_CLIPS = 2_000
 PASSWORD = "correct horse battery"
-
-
-def start(services: StudioServices) -> tuple[uvicorn.Server, threading.Thread, str]:
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"127.0.0.1:{port}"
 
 
 def login(host: str) -> str:
@@ -202,7 +187,8 @@ def main() -> int:
                                                             parallelism=1))  # fmt: skip
     services.accounts.add("editor", PASSWORD)
     services.projects.create(PROJECT, "Bench", "editor")
-    server, thread, host = start(services)
+    server, thread, url = serve_in_thread(services)
+    host = url.removeprefix("http://")
     try:
         cookie = login(host)
         services.timelines.command(PROJECT, "editor", _add_clip())

@@ -19,39 +19,24 @@ import os
 import resource
 import shutil
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import uvicorn
 from argon2 import PasswordHasher
 
 from shotline.app import build_server
 from shotline.config import Settings
-from shotline.studio.app import create_app
 from shotline.studio.csrf import CSRF_HEADER
 from shotline.studio.events import ClipEvent
-from shotline.studio.services import StudioServices
+from shotline.studio.inprocess import serve_in_thread
 
 PASSWORD = "bench password"
 PROJECT = "p1"
 SECONDS = 2.0  # per route and client count
 CONCURRENT = 8
 OPEN_PROJECTS = 40
-
-
-def start(services: StudioServices) -> tuple[uvicorn.Server, threading.Thread, str]:
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="off")  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 def rss_mib() -> float:
@@ -111,7 +96,7 @@ def main() -> None:
     services.projects.create(PROJECT, "Bench", "editor")
     for n in range(200):  # a realistic event log to page through
         services.events.publish(PROJECT, ClipEvent(clip_id=f"c{n}", status="ready"))
-    server, thread, url = start(services)
+    server, thread, url = serve_in_thread(services)
     spawn = multiprocessing.get_context("spawn")
     try:
         cookies = login(url)

@@ -10,21 +10,18 @@ temporary data folder with the offline providers and the engine embedded, and lo
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from argon2 import PasswordHasher
 
 from shotline.app import build_server
 from shotline.config import Settings
-from shotline.studio.app import create_app
 from shotline.studio.csrf import CSRF_COOKIE, CSRF_HEADER
+from shotline.studio.inprocess import serve_in_thread
 from shotline.studio.services import StudioServices
 
 PASSWORD = "correct horse battery"
@@ -66,25 +63,9 @@ class LiveServer:
         return client
 
 
-def start_server(services: StudioServices) -> tuple[uvicorn.Server, threading.Thread, str]:
-    config = uvicorn.Config(
-        create_app(services), host="127.0.0.1", port=0, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="studio-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the studio server did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
-
-
 @contextlib.contextmanager
 def live_server(services: StudioServices) -> Iterator[LiveServer]:
-    server, thread, url = start_server(services)
+    server, thread, url = serve_in_thread(services)
     live = LiveServer(services, url)
     try:
         yield live
