@@ -23,24 +23,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sqlalchemy as sa
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from shotline.db import make_engine
 from shotline.jobs.heartbeat import worker_queues_table
 from shotline.jobs.records import job_events_table, jobs_table
+from tests.assets.helpers import AWS, s3_server
 from tests.dbs import fresh_postgres_url
 from tests.providers.http.fakes import FalFake, FileHost
 
 ROOT = Path(__file__).resolve().parents[1]
 DEADLINE_S = 600.0  # the whole deployment (about 4 min on a loaded 2-core machine); no hang
-AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_CONFIG_FILE": "/dev/null",
-    "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-}
 
 
 class Clock:
@@ -60,17 +53,8 @@ class Clock:
 
 @pytest.fixture
 def s3() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as env:
-        for name, value in AWS.items():
-            env.setenv(name, value)
-        env.delenv("AWS_PROFILE", raising=False)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
+    with s3_server() as url:
+        yield url
 
 
 def environment(data: Path, database: str, s3: str, **extra: str) -> dict[str, str]:

@@ -10,31 +10,17 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 from sqlalchemy.engine import Engine
 
 from shotline.assets import AssetCatalog, AssetKind, BlobNotFound, BlobStore, CorruptAsset
 from shotline.assets.s3 import S3BlobStore
-from tests.assets.helpers import blob_files, write
+from tests.assets.helpers import blob_files, s3_server, write
 
 
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as env:
-        # Dummy credentials: boto3 must never find (or use) real ones here.
-        env.setenv("AWS_ACCESS_KEY_ID", "testing")
-        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setenv("AWS_SESSION_TOKEN", "testing")
-        env.setenv("AWS_CONFIG_FILE", "/dev/null")
-        env.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        env.delenv("AWS_PROFILE", raising=False)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        try:
-            yield f"http://{host}:{port}"
-        finally:
-            server.stop()
+    with s3_server() as url:
+        yield url
 
 
 @pytest.fixture
