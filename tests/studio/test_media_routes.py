@@ -188,8 +188,12 @@ def test_generate_from_in_out_over_http_and_a_failing_provider_refunds(
                     .status is ClipStatus.FAILED and c, "failed clip")  # fmt: skip
     assert "ran out of memory" in broken.extra["error"]
     _until(lambda: ledger.balance("member").remaining == credits, "refund")
-    jobs = [r.event for r in services.events.since(PROJECT) if isinstance(r.event, JobEvent)]
-    assert any(e.status == "failed" and e.clip_id == broken.id for e in jobs)
+
+    def failed_event() -> bool:  # the follower writes the clip first, then publishes the event
+        jobs = [r.event for r in services.events.since(PROJECT) if isinstance(r.event, JobEvent)]
+        return any(e.status == "failed" and e.clip_id == broken.id for e in jobs)
+
+    _until(failed_event, "failed job event")
 
     # Another project's job, or one the studio never started, is unknown here.
     job = body["job_id"]
