@@ -4,10 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit web-check bench clean
 
 # The JavaScript Yjs client (yjs@13 + y-websocket@3) that the live-timeline tests and bench drive.
 JS_CLIENT := tests/studio/js
+
+# The browser studio (web/: React + TypeScript + Vite), built into web/dist, which `shotline serve`
+# serves; its browser tests run in Debian's Chromium (`playwright install` cannot download here).
+WEB := web
+WEB_STAMP := $(WEB)/node_modules/.installed
+WEB_DIST := $(WEB)/dist/index.html
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml $(JS_CLIENT)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +24,17 @@ $(STAMP): pyproject.toml $(JS_CLIENT)/package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	npm ci --prefix $(JS_CLIENT) --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
+
+$(WEB_STAMP): $(WEB)/package-lock.json
+	npm ci --prefix $(WEB) --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
+$(WEB_DIST): $(WEB_STAMP) $(WEB_SOURCES)
+	npm run --prefix $(WEB) build
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium || \
+	  ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium)
 
 FILM_IDEA ?= a stranded astronaut on the moon walks around and discovers nature
 
@@ -24,16 +44,22 @@ demo: $(STAMP)
 	$(BIN)/shotline demo --out out/demo
 	SHOTLINE_DATA=out/film/studio $(BIN)/shotline film "$(FILM_IDEA)" --yolo -o out/film/film.mp4
 
-test: lint typecheck unit
+test: lint typecheck web-check unit
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# TypeScript strict + eslint + the UI logic's unit tests (Vitest).
+web-check: $(WEB_STAMP)
+	npm run --prefix $(WEB) typecheck
+	npm run --prefix $(WEB) lint
+	npm run --prefix $(WEB) test
+
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(WEB_DIST) $(CHROMIUM)
 	$(BIN)/pytest -q -n 2
 
 bench: $(STAMP)
@@ -46,4 +72,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/collab_propagation.py
 
 clean:
-	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache $(JS_CLIENT)/node_modules
+	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache $(JS_CLIENT)/node_modules $(WEB)/node_modules $(WEB)/dist

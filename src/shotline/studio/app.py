@@ -35,6 +35,7 @@ from shotline.studio.routes import (
     users,
 )  # fmt: skip
 from shotline.studio.services import StudioServices
+from shotline.studio.web import bundle
 from shotline.timeline import ClipNotFound, OverlapError, TimelineError
 
 # Errors of the layers below, as HTTP statuses (the message is the reason, shown as it is).
@@ -81,7 +82,15 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(media.router)
     app.include_router(generate.router)
     app.include_router(films.router)
+    web = bundle()
+    if web is not None:
+        app.mount("/", web, name="web")  # last: every route above wins over the bundle
     return app
+
+
+def openapi_schema() -> dict[str, Any]:
+    """The API's description without services (the web client's types are generated from it)."""
+    return create_app(None).openapi()  # type: ignore[arg-type]  # routes only: nothing is called
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,155 @@
+"""Browser tests: the built web bundle served by a real ``shotline serve`` (a subprocess on a
+free port), driven with Playwright in Debian's Chromium (``/usr/bin/chromium``; the Makefile
+installs it: ``playwright install`` cannot download here).
+
+Each test module gets its own server and data folder, with an admin, two members (``ana`` and
+``ben``) and a project ``p1`` they share. ``person(name)`` is a signed-in browser context of
+its own (cookies apart, as two people on two machines). Every ``shot(...)`` writes a PNG under
+``out/e2e/<test>/`` (the test's artifacts: look at them).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shotline.studio.csrf import CSRF_HEADER
+from shotline.studio.web import DEFAULT_DIST
+from tests.studio.serving import PASSWORD_LINE, serve
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+PROJECT = "p1"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "out" / "e2e"
+# As the machine's notes say: without these, Chromium's background connections are refused by
+# the closed network, many at a time.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+if not CHROMIUM.exists() or not (DEFAULT_DIST / "index.html").exists():
+    pytest.fail(
+        f"browser tests need {CHROMIUM} and the built bundle {DEFAULT_DIST}: run `make test`",
+        pytrace=False,
+    )
+
+
+@dataclass
+class Studio:
+    url: str
+    data: Path
+    admin: httpx.Client
+    printed: str
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def api(self, name: str, password: str = PASSWORD) -> httpx.Client:
+        """An HTTP client signed in as ``name`` (for setting up what a test is not about)."""
+        client = httpx.Client(base_url=self.url, timeout=30)
+        client.headers[CSRF_HEADER] = client.get("/api/auth/csrf").json()["csrf"]
+        client.post("/api/auth/login", json={"name": name, "password": password}).raise_for_status()
+        self.clients.append(client)
+        return client
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    data = tmp_path_factory.mktemp("studio")
+    with serve(data) as (url, printed):
+        found = PASSWORD_LINE.search(" ".join(printed.split()))
+        assert found is not None, printed
+        admin = httpx.Client(base_url=url, timeout=30)
+        admin.headers[CSRF_HEADER] = admin.get("/api/auth/csrf").json()["csrf"]
+        name, password = found.groups()
+        admin.post("/api/auth/login", json={"name": name, "password": password}).raise_for_status()
+        admin.post("/api/auth/password", json={"current": password, "new": PASSWORD})
+        for user in ("ana", "ben"):
+            body = {"name": user, "password": PASSWORD, "is_admin": False}
+            admin.post("/api/users", json=body).raise_for_status()
+        admin.post("/api/projects", json={"id": PROJECT, "name": "Street chase"}).raise_for_status()
+        for user in ("ana", "ben"):
+            admin.post(f"/api/projects/{PROJECT}/members", json={"name": user}).raise_for_status()
+        studio = Studio(url=url, data=data, admin=admin, printed=printed)
+        yield studio
+        for client in [admin, *studio.clients]:
+            client.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)[:80]
+
+
+@pytest.fixture
+def artifacts(request: pytest.FixtureRequest) -> Path:
+    folder = ARTIFACTS / _slug(request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+@dataclass
+class Person:
+    name: str
+    page: sync_api.Page
+    folder: Path
+    shots: list[Path] = field(default_factory=list)
+
+    def shot(self, step: str) -> Path:
+        path = self.folder / f"{len(self.shots) + 1:02d}-{self.name}-{_slug(step)}.png"
+        self.page.screenshot(path=str(path))
+        self.shots.append(path)
+        return path
+
+
+@pytest.fixture
+def person(
+    studio: Studio, browser: sync_api.Browser, artifacts: Path
+) -> Iterator[Callable[..., Person]]:
+    """``person("ana")``: a browser context signed in as ana, on the project's page."""
+    contexts: list[sync_api.BrowserContext] = []
+
+    def make(
+        name: str, project: str | None = PROJECT, viewport: tuple[int, int] = (1280, 720)
+    ) -> Person:
+        context = browser.new_context(
+            base_url=studio.url, viewport={"width": viewport[0], "height": viewport[1]}
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto("/")
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("heading", name="Projects").wait_for()  # signed in: the cookie is set
+        if project is not None:
+            page.goto(f"/projects/{project}")
+        return Person(name=name, page=page, folder=artifacts)
+
+    yield make
+    for context in contexts:
+        context.close()
