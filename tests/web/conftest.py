@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from shotline.media.testcard import TestCard, write_testcard
 from shotline.studio.csrf import CSRF_HEADER
 from shotline.studio.web import DEFAULT_DIST
 from tests.studio.serving import PASSWORD_LINE, serve
@@ -64,6 +68,59 @@ class Studio:
         client.post("/api/auth/login", json={"name": name, "password": password}).raise_for_status()
         self.clients.append(client)
         return client
+
+    def timeline(self, project: str = PROJECT) -> dict[str, Any]:
+        answer = self.admin.get(f"/api/projects/{project}/timeline")
+        answer.raise_for_status()
+        return dict(answer.json())
+
+    def clip(self, clip_id: str, project: str = PROJECT) -> dict[str, Any]:
+        clips = self.timeline(project)["timeline"]["clips"]
+        found = [c for c in clips if c["id"] == clip_id]
+        assert found, f"no clip {clip_id} on {project}"
+        return dict(found[0])
+
+    def shot(
+        self,
+        owner: httpx.Client,
+        media: Path,
+        name: str,
+        start: float,
+        duration: float = 2.0,
+        project: str = PROJECT,
+    ) -> str:
+        """A ready cloud clip of ``media`` at ``start`` (set up over HTTP as an upload is):
+        its id."""
+        api = f"/api/projects/{project}"
+        body = {"filename": name, "duration": duration, "startTime": start, "hasAudio": True}
+        created = owner.post(f"{api}/local-clips", json=body)
+        assert created.status_code == 201, created.text
+        clip_id = str(created.json()["clip_id"])
+        data = media.read_bytes()
+        upload = owner.post(
+            f"{api}/uploads", json={"filename": name, "size": len(data), "clip_id": clip_id}
+        ).json()
+        owner.put(f"{api}/uploads/{upload['id']}", content=data).raise_for_status()
+        until(lambda: self.clip(clip_id, project)["status"] == "ready", f"{name} ready")
+        return clip_id
+
+
+def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
+    """Polls ``check`` until it is truthy (for server-side state; pages use ``expect``)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture(scope="session")
+def card(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2 s of 24 fps H.264 + AAC whose frames carry their index in the pixels."""
+    folder = tmp_path_factory.mktemp("web-media")
+    return write_testcard(TestCard(Fraction(24), 2.0, gop=24, tone=330.0), folder / "card.mp4")
 
 
 @pytest.fixture(scope="module")

@@ -40,3 +40,10 @@ def test_a_deep_link_reload_comes_back_to_the_project(person: Callable[..., Pers
     ana.page.reload()
     expect(ana.page.get_by_role("heading", name="Street chase")).to_be_visible()
     assert ana.page.url.endswith("/projects/p1")
+
+
+def test_a_shot_set_up_over_http_is_on_the_timeline(studio: Studio, card: Path) -> None:
+    ana = studio.api("ana")
+    clip_id = studio.shot(ana, card, "wide.mp4", start=0.0)
+    clip = studio.clip(clip_id)
+    assert clip["sourceType"] == "cloud" and clip["cloudUrl"] and clip["duration"] == 2.0
