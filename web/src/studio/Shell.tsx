@@ -1,16 +1,18 @@
 // One project's studio: the live store and event stream, and the panels around the timeline.
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { api, call } from "../api/client";
 import { AssetPanel } from "../assets/AssetPanel";
 import { FilmWizard } from "../film/FilmWizard";
 import { Activity } from "../generation/Activity";
 import { Credits } from "../generation/Credits";
 import { GenerateBar } from "../generation/GenerateBar";
+import { useCredits } from "../generation/credits";
 import { Player } from "../player/Player";
 import { EventStream } from "../store/events";
 import { TimelineStore } from "../store/timeline";
 import { Timeline } from "../timeline/Timeline";
 import { colourOf } from "./colour";
+import { Transport } from "./transport";
 import { StudioContext, usePresence, useTimeline, type Studio, type User } from "./context";
 
 interface Props {
@@ -29,7 +31,7 @@ export function Shell({ project, me, onLeave, onLogout }: Props) {
     const events = new EventStream(project);
     // The store is a socket: it lives exactly as long as this effect (StrictMode mounts twice).
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setStudio({ project, me, store, events });
+    setStudio({ project, me, store, events, transport: new Transport() });
     return () => {
       store.destroy();
       events.close();
@@ -39,7 +41,7 @@ export function Shell({ project, me, onLeave, onLogout }: Props) {
   if (!studio) return null;
   return (
     <StudioContext.Provider value={studio}>
-      <div className="shell">
+      <Frame>
         <header className="topbar">
           <button className="ghost" onClick={onLeave} aria-label="All projects">
             ◂ Projects
@@ -70,9 +72,15 @@ export function Shell({ project, me, onLeave, onLogout }: Props) {
           <Timeline />
         </section>
         {filmOpen && <FilmWizard onClose={() => setFilmOpen(false)} />}
-      </div>
+      </Frame>
     </StudioContext.Provider>
   );
+}
+
+/** The layout; without credits every generation colour (var(--gen)) turns red at once. */
+function Frame({ children }: { children: ReactNode }) {
+  const credits = useCredits();
+  return <div className={credits.exhausted ? "shell no-credits" : "shell"}>{children}</div>;
 }
 
 function ProjectTitle({ project }: { project: string }) {

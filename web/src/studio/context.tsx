@@ -5,6 +5,7 @@ import type { Schemas } from "../api/client";
 import type { EventStream, EventRecord, Hello } from "../store/events";
 import type { TimelineStore } from "../store/timeline";
 import type { Presence, TimelineSnapshot } from "../store/types";
+import type { Transport, TransportState } from "./transport";
 
 export type User = Schemas["UserOut"];
 
@@ -13,6 +14,7 @@ export interface Studio {
   me: User;
   store: TimelineStore;
   events: EventStream;
+  transport: Transport;
 }
 
 export const StudioContext = createContext<Studio | null>(null);
@@ -37,4 +39,9 @@ export function usePresence(): Presence[] {
 export function useEvents(handler: (message: Hello | EventRecord) => void): void {
   const { events } = useStudio();
   useEffect(() => events.on(handler), [events, handler]);
+}
+
+export function useTransport(): TransportState {
+  const { transport } = useStudio();
+  return useSyncExternalStore(transport.subscribe, transport.getSnapshot);
 }
