@@ -64,9 +64,8 @@ class Unserved:
 
     def get(self, job_id: str) -> JobRecord:
         self.polls += 1
-        if (
-            self.polls > 10 * self.patience
-        ):  # a generator that never asks check_wait: fail, not hang
+        # A generator that never asks check_wait makes this test fail, not hang.
+        if self.polls > 10 * self.patience:
             return replace(QUEUED, status=JobStatus.FAILED, error_type="Gone")
         return replace(QUEUED)
 
