@@ -65,7 +65,7 @@ class Studio:
         from shotline.film.pipeline import FilmPipeline
 
         return FilmPipeline(
-            self, run, progress=progress, approve=approve, scorer=scorer,
+            self.engine, run, progress=progress, approve=approve, scorer=scorer,
             pieces=self.settings.data_dir / "pieces",
         )  # fmt: skip
 
@@ -80,7 +80,7 @@ class Studio:
         try:
             return self.registry.resolve(kind, provider, model)
         except NotConfigured:
-            configured = any(i.startswith(f"{provider}.") for i in self.registry.ids())
+            configured = provider in self.registry.families()
             if not configured and (need := missing_setting(f"{provider}.")):
                 raise NotConfigured(f"{provider} is not configured: set {need}") from None
             raise
@@ -104,13 +104,6 @@ def blob_store(settings: Settings) -> BlobStore | None:
 
 def provider_accounts(settings: Settings, registry: ProviderRegistry) -> ProviderAccounts:
     """Which provider families are configured, and their accounts (balance where exposed)."""
-
-    def families() -> dict[str, tuple[str, ...]]:
-        grouped: dict[str, list[str]] = {}
-        for pid in registry.ids():
-            grouped.setdefault(pid.split(".", 1)[0], []).append(pid)
-        return {family: tuple(ids) for family, ids in grouped.items()}
-
     keys = AccountKeys(
         fal_key=settings.fal_key,
         fal_api_url=settings.fal_api_url,
@@ -118,7 +111,7 @@ def provider_accounts(settings: Settings, registry: ProviderRegistry) -> Provide
         replicate_url=settings.replicate_url,
         needs=tuple((prefix.rstrip("."), need) for prefix, need in NEEDS.items()),
     )
-    return ProviderAccounts(keys, families)
+    return ProviderAccounts(keys, registry.families)
 
 
 def build_engine(

@@ -209,7 +209,7 @@ def new_run(data: Path, script: Path, **options: Any) -> Run:
 
 
 def execute(studio: Studio, run: Run, scorer: Scorer | None = None) -> RunState:
-    return FilmPipeline(studio, run, scorer=scorer).execute()
+    return FilmPipeline(studio.engine, run, scorer=scorer).execute()
 
 
 def edit_script(run: Run, change: Any) -> Script:

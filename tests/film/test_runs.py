@@ -239,7 +239,7 @@ def test_the_notes_after_each_batch_add_up_to_the_table(tmp_path: Path) -> None:
         execute(studio, run)
         edit_script(run, lambda s: segment(s, 1, action="Mara kneels and laughs."))
         notes = Notes()
-        state = FilmPipeline(studio, run, progress=notes).execute()
+        state = FilmPipeline(studio.engine, run, progress=notes).execute()
     assert state.phase is Phase.DONE
     noted: Counter[str] = Counter()
     for line in notes.lines:

@@ -12,7 +12,12 @@ from shotline.providers.contracts import (
     RunContext,
 )
 from shotline.providers.errors import NotConfigured
-from shotline.providers.registry import DuplicateProvider, ProviderRegistry, build_registry
+from shotline.providers.registry import (
+    DuplicateProvider,
+    ProviderRegistry,
+    build_registry,
+    family,
+)
 
 
 @dataclass
@@ -40,6 +45,32 @@ def test_lookup_and_kinds() -> None:
     assert [p.info.id for p in registry.of_kind(Kind.IMAGE)] == ["dummy.one"]
     with pytest.raises(NotConfigured, match="unknown provider 'nope' \\(known: dummy.one\\)"):
         registry.get("nope")
+
+
+def test_families_resolve_in_the_registry() -> None:
+    """``--providers`` families and full ids become providers in their order; a family is the
+    id before its first dot or colon (``replicate.wan-2.2-i2v``, a ``fal:video:...`` pass-through),
+    never a prefix of a model name."""
+    registry = ProviderRegistry([
+        Dummy(ProviderInfo("fal.ltx-2", Kind.VIDEO, "l")),
+        Dummy(ProviderInfo("replicate.wan-2.2-i2v", Kind.VIDEO, "w")),
+        Dummy(ProviderInfo("replicate.wan-2", Kind.VIDEO, "w2")),
+        Dummy(ProviderInfo("fal.flux", Kind.IMAGE, "f")),
+    ])  # fmt: skip
+    assert family("fal:video:fal-ai/x/image-to-video") == "fal"
+    assert family("replicate.wan-2.2-i2v") == "replicate"
+    assert registry.candidates(Kind.VIDEO, ["replicate", "fal"]) == [
+        "replicate.wan-2.2-i2v", "replicate.wan-2", "fal.ltx-2",
+    ]  # fmt: skip
+    assert registry.candidates(Kind.VIDEO, ["replicate.wan-2", "replicate"]) == [
+        "replicate.wan-2", "replicate.wan-2.2-i2v",
+    ]  # fmt: skip
+    assert registry.candidates(Kind.VIDEO, ["offline"]) == []
+    assert registry.candidates(Kind.IMAGE, ["fal"]) == ["fal.flux"]
+    assert registry.families() == {
+        "fal": ("fal.flux", "fal.ltx-2"),
+        "replicate": ("replicate.wan-2", "replicate.wan-2.2-i2v"),
+    }
 
 
 def test_duplicate_id_is_an_error() -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import httpx
 
-from shotline.studio.dam import DamItem, DamKind
+from shotline.studio.dam import DamItem, DamKind, DamQuery
 from tests.studio.conftest import LiveServer
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -84,3 +84,17 @@ def test_removal_rights(server: LiveServer, member: httpx.Client, admin: httpx.C
     # Hidden in this project only, and the DAM knows which assets the project still shows.
     dam = server.services.dam
     assert dam.has_asset("p1", "a" * 64) and not dam.has_asset("p1", "b" * 64)
+
+
+def test_a_family_filter_takes_its_pass_through_models() -> None:
+    """``provider=fal`` is the fal family, endpoint ids it passes through included (the
+    registry's ``family``), and never a model whose name merely starts the same."""
+    passthrough = DamItem("generated_clip:j3", DamKind.GENERATED_CLIP, "AI: moon", "member", T0,
+                          "fal:video:fal-ai/ltx-2-19b/distilled/image-to-video")  # fmt: skip
+    tabled = DamItem("generated_clip:j4", DamKind.GENERATED_CLIP, "AI: moon", "member", T0,
+                     "replicate.wan-2.2-i2v")  # fmt: skip
+    assert DamQuery(provider="fal").matches(passthrough)
+    assert not DamQuery(provider="replicate").matches(passthrough)
+    assert DamQuery(provider="replicate").matches(tabled)
+    assert not DamQuery(provider="replicate.wan-2").matches(tabled)
+    assert DamQuery(provider="replicate.wan-2.2-i2v").matches(tabled)

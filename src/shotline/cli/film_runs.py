@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -21,6 +22,8 @@ from shotline.cli.film import film_app, film_errors, print_report
 if TYPE_CHECKING:
     from shotline.config import Settings
     from shotline.film.runs import Run, RunState
+    from shotline.providers.contracts import Kind, ProviderInfo
+    from shotline.providers.registry import ProviderRegistry
     from shotline.story.script import Script
 
 
@@ -74,7 +77,17 @@ def describe(run: Run) -> dict[str, Any]:
 
 
 def _money(value: Any) -> str:
-    return f"${Decimal(str(value)):.4f}"
+    return "an unknown sum" if value is None else f"${Decimal(str(value)):.4f}"
+
+
+def _total(prices: Iterable[Decimal | None]) -> Decimal | None:
+    """The sum of estimates; None when any is unknown (a model with no published price)."""
+    total = Decimal(0)
+    for price in prices:
+        if price is None:
+            return None
+        total += price
+    return total
 
 
 @film_app.command("status")
@@ -229,31 +242,24 @@ def _refresh_cost(run: Run, script: Script, boundaries: list[int]) -> str:
     video = _first(registry, options.providers, Kind.VIDEO)
     prompts = keyframe_prompts(script.model_copy(update={"keyframes": ()}))
     size = (options.width, options.height)
-    images = sum(
-        (image.pricing.estimate(ImageRequest(prompts[i], *size, seed=v))
-         for i in boundaries for v in range(options.variants)),
-        Decimal(0),
-    )  # fmt: skip
+    images = _total(image.pricing.estimate(ImageRequest(prompts[i], *size, seed=v))
+                    for i in boundaries for v in range(options.variants))  # fmt: skip
     segments = sorted({s for i in boundaries for s in (i - 1, i) if 0 <= s < len(script.segments)})
     seconds = _slot_seconds(run)
     fps = parse_rate(options.fps)
-    videos = Decimal(0)
-    for index in segments:
-        length = generation_length(seconds.get(index, 5.0), fps, video.capabilities)
-        videos += video.pricing.estimate(VideoRequest("", frames=length.frames, fps=fps,
-                                                      width=size[0], height=size[1]))  # fmt: skip
+    lengths = [generation_length(seconds.get(i, 5.0), fps, video.capabilities) for i in segments]
+    videos = _total(video.pricing.estimate(VideoRequest("", frames=length.frames, fps=fps,
+                                                        width=size[0], height=size[1]))
+                    for length in lengths)  # fmt: skip
     count = len(boundaries) * options.variants
     return (f"refreshing {', '.join(f'K{i}' for i in boundaries)} redraws {count} keyframe "
             f"variant(s) ({_money(images)} on {image.id}) and {len(segments)} segment video(s) "
             f"(about {_money(videos)} on {video.id}) at the next resume")  # fmt: skip
 
 
-def _first(registry: Any, providers: list[str], kind: Any) -> Any:
-    for wanted in providers:
-        for provider in registry.of_kind(kind):
-            if provider.info.id == wanted or provider.info.id.startswith(f"{wanted}."):
-                return provider.info
-    raise LookupError(kind)
+def _first(registry: ProviderRegistry, providers: list[str], kind: Kind) -> ProviderInfo:
+    """The first choice for ``kind`` among the run's ``--providers``."""
+    return registry.get(registry.candidates(kind, providers)[0]).info
 
 
 def _slot_seconds(run: Run) -> dict[int, float]:

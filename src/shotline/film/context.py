@@ -10,12 +10,12 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from shotline.app import Studio
 from shotline.film.budget import Estimate
 from shotline.film.checkpoints import Scorer
 from shotline.film.generation import Generator
 from shotline.film.progress import Progress
 from shotline.film.runs import Run, RunOptions, RunState
+from shotline.film.services import Generations
 from shotline.timeline.timecode import parse_rate
 
 Approve = Callable[[Estimate], bool]  # the user's yes to Phase 3's estimate
@@ -23,7 +23,7 @@ Approve = Callable[[Estimate], bool]  # the user's yes to Phase 3's estimate
 
 @dataclass
 class FilmContext:
-    studio: Studio
+    engine: Generations
     run: Run
     state: RunState
     gen: Generator

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from shotline.app import Studio
+from shotline.film.services import Candidates, Generations
 from shotline.jobs.records import JobRecord
 from shotline.jobs.status import JobStatus
 from shotline.providers.builtin import missing_setting
@@ -35,7 +35,6 @@ from shotline.providers.errors import (
     final_error_types,
     is_final,
 )
-from shotline.providers.registry import ProviderRegistry
 
 POLL_SECONDS = 0.05
 WAIT_SECONDS = 6 * 3600.0  # remote video queues can be slow; a stuck job still ends one day
@@ -163,15 +162,14 @@ class JobCanceled(Exception):
 class Generator:
     def __init__(
         self,
-        studio: Studio,
+        engine: Generations,
         providers: Sequence[str],
         user: str,
         tally: Tally,
         origin: str | None = None,
         note: Note | None = None,
     ) -> None:
-        self.studio = studio
-        self.engine = studio.engine
+        self.engine = engine
         self.providers = list(providers)
         self.user = user
         self.tally = tally
@@ -183,19 +181,14 @@ class Generator:
     def candidates(self, kind: Kind) -> list[str]:
         """Provider ids of ``kind`` in ``--providers`` order: a full id is itself, a family
         (``fal``) is each of its providers of that kind."""
-        found: list[str] = []
-        for wanted in self.providers:
-            of_kind = self.studio.registry.of_kind(kind)
-            ids = [p.info.id for p in of_kind if p.info.id == wanted]
-            ids = ids or [p.info.id for p in of_kind if p.info.id.startswith(f"{wanted}.")]
-            found += [i for i in ids if i not in found]
+        found = self.engine.candidates(kind, self.providers)
         if not found:
-            raise NotConfigured(missing_kinds_message(self.studio.registry, self.providers, [kind]))
+            raise NotConfigured(missing_kinds_message(self.engine, self.providers, [kind]))
         return found
 
     def capabilities_of(self, kind: Kind) -> Capabilities:
         """What the first choice for ``kind`` can do (durations are planned for it)."""
-        return self.studio.registry.get(self.candidates(kind)[0]).info.capabilities
+        return self.engine.provider_info(self.candidates(kind)[0]).capabilities
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -231,14 +224,12 @@ class Generator:
             return
 
     def _failed_for_good(self, key: str) -> bool:
-        store = self.engine.store
-        return (
-            store.find_by_key(key, [JobStatus.FAILED], error_types=final_error_types()) is not None
-        )
+        failed = [JobStatus.FAILED]
+        return self.engine.find_job(key, failed, error_types=final_error_types()) is not None
 
     def _live_job(self, key: str) -> str | None:
         """A queued or running job with this key (left by a crashed run): wait for it instead."""
-        return self.engine.store.find_by_key(key, [JobStatus.QUEUED, JobStatus.RUNNING])
+        return self.engine.find_job(key, [JobStatus.QUEUED, JobStatus.RUNNING])
 
     # -- running --------------------------------------------------------------------------------
 
@@ -253,11 +244,15 @@ class Generator:
         total = len(plans)
         if step is not None:
             step(label, len(outcomes), total)
+        started = time.monotonic()
         while pending:
             time.sleep(POLL_SECONDS)
             for index, job_id in list(pending.items()):
                 job = self.engine.get(job_id)
                 if not job.finished:
+                    # Bounded: past WAIT_SECONDS, or queued where no live worker serves its
+                    # queue, this raises saying what the job waits for (the job is left be).
+                    self.engine.check_wait(job, started, WAIT_SECONDS)
                     continue
                 del pending[index]
                 plan = plans[index]
@@ -291,7 +286,7 @@ class Generator:
         adopted = self._live_job(plan.key)
         job_id = adopted or self.engine.submit(plan.ask.request, plan.provider, self.user)
         if self.origin is not None:
-            self.engine.labels.set(job_id, self.origin, f"{plan.ask.kind} {plan.ask.name}")
+            self.engine.label(job_id, self.origin, f"{plan.ask.kind} {plan.ask.name}")
         pending[index] = job_id
 
     def _settle(
@@ -303,7 +298,7 @@ class Generator:
         outcomes: dict[int, Outcome],
     ) -> None:
         if job.status is JobStatus.SUCCEEDED and job.result_asset is not None:
-            path = self.engine.catalog.local_path(job.result_asset)
+            path = self.engine.asset_path(job.result_asset)
             self._done(index, Outcome(plan.ask, job, path), outcomes)
         elif job.status is JobStatus.FAILED and is_final(job.error_type) and plan.provider:
             self._submit(index, plan, pending, outcomes)  # the next candidate
@@ -317,30 +312,24 @@ class Generator:
 
 
 def missing_kinds(
-    registry: ProviderRegistry, providers: Sequence[str], kinds: Sequence[Kind]
+    registry: Candidates, providers: Sequence[str], kinds: Sequence[Kind]
 ) -> list[Kind]:
     """The kinds among ``kinds`` that no provider in ``--providers`` offers."""
-    missing = []
-    for kind in kinds:
-        ids = [p.info.id for p in registry.of_kind(kind)]
-        if not any(i == w or i.startswith(f"{w}.") for w in providers for i in ids):
-            missing.append(kind)
-    return missing
+    return [kind for kind in kinds if not registry.candidates(kind, providers)]
 
 
 def missing_kinds_message(
-    registry: ProviderRegistry, providers: Sequence[str], kinds: Sequence[Kind]
+    registry: Candidates, providers: Sequence[str], kinds: Sequence[Kind]
 ) -> str:
     """What a person can do when ``--providers`` lacks whole kinds of model: which kinds, which
     families are not configured at all (and the setting each needs), how to fill the gap."""
     chain = ",".join(providers)
     names = ", ".join(k.value for k in kinds[:-1]) + (" or " if len(kinds) > 1 else "")
     names += kinds[-1].value
-    known = registry.ids()
     unset = [
         f"{p} is not configured: set {need}"
         for p in providers
-        if (need := missing_setting(f"{p}.")) and not any(i.startswith(f"{p}.") for i in known)
+        if (need := missing_setting(f"{p}.")) and not any(registry.candidates(k, [p]) for k in Kind)
     ]
     why = f" ({'; '.join(unset)})" if unset else ""
     hint = f"add offline for stand-ins (--providers {chain},offline)"

@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shotline.app import Studio
 from shotline.film.budget import BudgetExceeded, check_budget, estimate
 from shotline.film.checkpoints import (
     Choice,
@@ -51,6 +50,7 @@ from shotline.film.keyframes import adopt
 from shotline.film.progress import Progress, Silent
 from shotline.film.render import render
 from shotline.film.runs import Phase, Run, RunState
+from shotline.film.services import Generations
 from shotline.film.sheet import contact_sheet
 from shotline.language import language_name, language_of
 from shotline.providers.contracts import ImageRequest, Kind, WriterRequest
@@ -70,7 +70,7 @@ from shotline.story.writer import write_script
 class FilmPipeline:
     def __init__(
         self,
-        studio: Studio,
+        engine: Generations,
         run: Run,
         *,
         progress: Progress | None = None,
@@ -79,9 +79,10 @@ class FilmPipeline:
         pieces: Path | None = None,
     ) -> None:
         """``pieces``: a folder for encoded pieces shared by all runs (the data folder's
-        ``pieces``), so an identical run encodes nothing again; None keeps them per run."""
+        ``pieces``), so an identical run encodes nothing again; None keeps them per run.
+        The composition root builds one: ``Studio.film_pipeline``."""
         self.pieces = pieces
-        self.studio = studio
+        self.engine = engine
         self.run = run
         self.progress = progress or Silent()
         self.approve = approve
@@ -96,9 +97,9 @@ class FilmPipeline:
         script = load_script(self.run.script_path) if self.run.script_path.is_file() else None
         scorer = self.scorer or (first_variant if state.options.yolo else None)
         tally = Tally()
-        gen = Generator(self.studio, state.options.providers, state.options.user, tally,
+        gen = Generator(self.engine, state.options.providers, state.options.user, tally,
                         origin=f"film run {self.run.id}", note=self.progress.note)  # fmt: skip
-        film = FilmContext(self.studio, self.run, state, gen, self.progress, self.approve, scorer,
+        film = FilmContext(self.engine, self.run, state, gen, self.progress, self.approve, scorer,
                            self.pieces)  # fmt: skip
         state.message = ""
         try:
@@ -190,7 +191,7 @@ class FilmPipeline:
         if told != wanted:
             return [f"{writer} told this {name} idea in {language_name(told)}: edit "
                     f"{self.run.script_path} or use a writer model that writes {name}"]  # fmt: skip
-        if wanted != "en" and self.studio.registry.get(writer).info.offline:
+        if wanted != "en" and self.engine.provider_info(writer).offline:
             return [f"{writer} is no language model: this {name} idea keeps your words (title, "
                     f"logline, first line) and the rest is told in stock {name} lines; the image "
                     "prompts stay English. Configure a writer model for a real script"]  # fmt: skip

@@ -137,7 +137,7 @@ def _check_credits(film: FilmContext, videos: list[Plan]) -> None:
                if p.conformed is not None and not p.cached)  # fmt: skip
     if need == 0:
         return
-    left = film.studio.engine.ledger.balance(film.options.user).remaining
+    left = film.engine.credits_left(film.options.user)
     if need > left:
         raise BudgetExceeded(
             f"the videos need {need} frames of credits and {film.options.user} has {left} left "
@@ -151,7 +151,7 @@ def _guess(film: FilmContext, script: Script, lines: list[Line], speech: Estimat
     for line in lines:
         words[line.segment] += len(re.findall(r"\S+", line.text))
     provider = film.gen.candidates(Kind.VIDEO)[0]
-    info = film.studio.registry.get(provider).info
+    info = film.engine.provider_info(provider)
     width, height = film.size
     video = Decimal(0)
     for count in words:
@@ -169,7 +169,7 @@ def _lipsync_guess(film: FilmContext, track: NarrationTrack, videos: list[Plan])
         provider = film.gen.candidates(Kind.LIPSYNC)[0]
     except LookupError:
         return Decimal(0)
-    pricing = film.studio.registry.get(provider).info.pricing
+    pricing = film.engine.provider_info(provider).pricing
     placeholder = Path("clip")
     return sum(
         (known_cost(pricing, LipsyncRequest(placeholder, placeholder, float(slot.duration)))

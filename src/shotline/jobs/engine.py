@@ -19,7 +19,7 @@ from __future__ import annotations
 import builtins
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -45,6 +45,7 @@ from shotline.jobs.workflow import Services, cancel_remote, install, refund
 from shotline.providers.conform import conform
 from shotline.providers.contracts import (
     ImageRequest,
+    Kind,
     Message,
     ProviderInfo,
     Request,
@@ -194,6 +195,29 @@ class GenerationEngine:
         if self._dispatch is None:
             raise RuntimeError("start() or connect() the engine first")
         return self._dispatch
+
+    # -- what a film run needs (``shotline.film.services.Generations``) -------------------------
+
+    def candidates(self, kind: Kind, wanted: Sequence[str]) -> builtins.list[str]:
+        """Provider ids of ``kind`` named by ``wanted`` (families or full ids), in order."""
+        return self.registry.candidates(kind, wanted)
+
+    def provider_info(self, provider_id: str) -> ProviderInfo:
+        return self.registry.get(provider_id).info
+
+    def find_job(
+        self, key: str, statuses: Iterable[JobStatus], *, error_types: Iterable[str] | None = None
+    ) -> str | None:
+        """The oldest job with this cache key in one of ``statuses`` (see ``JobStore``)."""
+        return self.store.find_by_key(key, statuses, error_types=error_types)
+
+    def label(self, job_id: str, origin: str, name: str) -> None:
+        """Say what the job was made for (``film run <id>``, ``keyframe 3 v1``), once."""
+        self.labels.set(job_id, origin, name)
+
+    def credits_left(self, user: str) -> int:
+        """Frames of credits ``user`` has left today."""
+        return self.ledger.balance(user).remaining
 
     # -- jobs -----------------------------------------------------------------------------------
 

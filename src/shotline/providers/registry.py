@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
 
 from shotline.providers.contracts import Kind, Provider
@@ -23,6 +24,12 @@ ENTRY_POINT_GROUP = "shotline.providers"
 PLUGINS_ENV = "SHOTLINE_PLUGINS"
 
 Factory = Callable[[], Iterable[Provider]]
+
+
+def family(provider_id: str) -> str:
+    """``fal`` for ``fal.ltx-2`` and for a pass-through ``fal:video:<endpoint>``: the account a
+    provider belongs to, named by the part of its id before the first dot or colon."""
+    return re.split(r"[.:]", provider_id, maxsplit=1)[0]
 
 
 class DuplicateProvider(ValueError):
@@ -58,10 +65,10 @@ class ProviderRegistry:
             return self._providers[provider_id]
         if provider_id in self._made:
             return self._made[provider_id]
-        family, _, rest = provider_id.partition(":")
+        name, _, rest = provider_id.partition(":")
         kind, _, endpoint = rest.partition(":")
-        if family in self._passthrough and endpoint and kind in Kind.__members__.values():
-            made = self._passthrough[family](Kind(kind), endpoint)
+        if name in self._passthrough and endpoint and kind in Kind.__members__.values():
+            made = self._passthrough[name](Kind(kind), endpoint)
             self._made[made.info.id] = made
             return made
         known = ", ".join(sorted(self._providers)) or "none"
@@ -75,17 +82,17 @@ class ProviderRegistry:
         wanted = f"{provider}.{model}" if model else provider
         if wanted in self._providers:
             return wanted
-        family = [p.info for p in self.of_kind(kind) if p.info.id.startswith(f"{provider}.")]
+        members = [p.info for p in self.of_kind(kind) if family(p.info.id) == provider]
         if model:
-            for info in family:
+            for info in members:
                 if model in info.endpoints or model == info.model:
                     return info.id
             if "/" in model and provider in self._passthrough:
                 return self.get(f"{provider}:{kind.value}:{model}").info.id
-        if not model and len(family) == 1:
-            return family[0].id
-        if not model and family:
-            names = ", ".join(i.id.split(".", 1)[1] for i in family)
+        if not model and len(members) == 1:
+            return members[0].id
+        if not model and members:
+            names = ", ".join(i.id.split(".", 1)[1] for i in members)
             raise NotConfigured(
                 f"{provider} has several {kind} models: pick one with --model "
                 f"({names}, or an endpoint id from the provider's model page)"
@@ -94,6 +101,24 @@ class ProviderRegistry:
 
     def of_kind(self, kind: Kind) -> list[Provider]:
         return [p for p in self._providers.values() if p.info.kind is kind]
+
+    def candidates(self, kind: Kind, wanted: Sequence[str]) -> list[str]:
+        """Provider ids of ``kind`` in ``wanted`` order (a film's ``--providers``): a full id is
+        itself, a family (``fal``) each of its providers of that kind; empty when none is. The
+        one place a list of families becomes providers."""
+        of_kind = [p.info.id for p in self.of_kind(kind)]
+        found: list[str] = []
+        for name in wanted:
+            ids = [i for i in of_kind if i == name] or [i for i in of_kind if family(i) == name]
+            found += [i for i in ids if i not in found]
+        return found
+
+    def families(self) -> dict[str, tuple[str, ...]]:
+        """Each configured family and its provider ids."""
+        grouped: dict[str, list[str]] = {}
+        for pid in self.ids():
+            grouped.setdefault(family(pid), []).append(pid)
+        return {name: tuple(ids) for name, ids in grouped.items()}
 
     def all(self) -> list[Provider]:
         return list(self._providers.values())

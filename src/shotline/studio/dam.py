@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from shotline.db import insert_ignoring_duplicates, metadata
+from shotline.providers.registry import family
 from shotline.studio.accounts import User
 from shotline.studio.errors import Conflict, Forbidden, NotFound
 
@@ -80,7 +81,7 @@ class DamQuery:
         if self.owner is not None and item.owner != self.owner:
             return False
         if self.provider is not None and not (
-            item.provider == self.provider or (item.provider or "").startswith(f"{self.provider}.")
+            item.provider == self.provider or family(item.provider or "") == self.provider
         ):
             return False
         if self.model is not None and item.model != self.model:
