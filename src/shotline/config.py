@@ -21,6 +21,10 @@ def _default_data() -> Path:
     return Path(base) / "shotline"
 
 
+# The browser studio's bundle of a source checkout (installed editable: src/shotline/..).
+WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+
+
 def _alias(name: str) -> AliasChoices:
     return AliasChoices(name, name.lower())
 
@@ -85,6 +89,8 @@ class Settings(BaseSettings):
     share_threshold_bytes: int = Field(
         50 * 1000**2, validation_alias=_alias("SHOTLINE_SHARE_THRESHOLD_BYTES")
     )
+    # The built browser studio that `shotline serve` serves at / (`npm run build` in web/).
+    web_dist: Path = Field(WEB_DIST, validation_alias=_alias("SHOTLINE_WEB_DIST"))
     user: str = Field(default_factory=lambda: os.environ.get("USER", "local"),
                       validation_alias=_alias("SHOTLINE_USER"))  # fmt: skip
 

@@ -22,18 +22,21 @@ URL_LINE = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 
 @contextmanager
-def serve(data: Path, *extra: str, database: str | None = None) -> Iterator[tuple[str, str]]:
+def serve(
+    data: Path, *extra: str, database: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, str]]:
     """Run the server; yields (its URL, everything it printed before it was ready)."""
-    env = os.environ | {"SHOTLINE_DATA": str(data), "SHOTLINE_QUEUE_POLL": "0.05"}
-    env.pop("SHOTLINE_DATABASE_URL", None)
+    environ = os.environ | {"SHOTLINE_DATA": str(data), "SHOTLINE_QUEUE_POLL": "0.05"}
+    environ.pop("SHOTLINE_DATABASE_URL", None)
     if database is not None:
-        env["SHOTLINE_DATABASE_URL"] = database
+        environ["SHOTLINE_DATABASE_URL"] = database
+    environ |= env or {}
     proc = subprocess.Popen(
         [sys.executable, "-m", "shotline", "serve", "--port", "0", "--data", str(data), *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env,
+        env=environ,
     )
     assert proc.stdout is not None
     printed = ""

@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 import pytest
 
+from shotline.config import WEB_DIST
 from shotline.media.testcard import TestCard, write_testcard
 from shotline.studio.csrf import CSRF_HEADER
-from shotline.studio.web import DEFAULT_DIST
 from tests.studio.serving import PASSWORD_LINE, serve
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -46,9 +46,9 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 
-if not CHROMIUM.exists() or not (DEFAULT_DIST / "index.html").exists():
+if not CHROMIUM.exists() or not (WEB_DIST / "index.html").exists():
     pytest.fail(
-        f"browser tests need {CHROMIUM} and the built bundle {DEFAULT_DIST}: run `make test`",
+        f"browser tests need {CHROMIUM} and the built bundle {WEB_DIST}: run `make test`",
         pytrace=False,
     )
 

@@ -54,7 +54,8 @@ DOMAIN_ERRORS: dict[type[Exception], int] = {
 }
 
 
-def create_app(services: StudioServices) -> FastAPI:
+def create_app(services: StudioServices | None) -> FastAPI:
+    """The app over ``services`` (None: only the routes, for the OpenAPI description)."""
     app = FastAPI(
         title="shotline studio",
         version=__version__,
@@ -82,7 +83,7 @@ def create_app(services: StudioServices) -> FastAPI:
     app.include_router(media.router)
     app.include_router(generate.router)
     app.include_router(films.router)
-    web = bundle()
+    web = bundle(services.settings.web_dist) if services is not None else None
     if web is not None:
         app.mount("/", web, name="web")  # last: every route above wins over the bundle
     return app
@@ -90,7 +91,7 @@ def create_app(services: StudioServices) -> FastAPI:
 
 def openapi_schema() -> dict[str, Any]:
     """The API's description without services (the web client's types are generated from it)."""
-    return create_app(None).openapi()  # type: ignore[arg-type]  # routes only: nothing is called
+    return create_app(None).openapi()
 
 
 def _first_line(exc: BaseException) -> str:

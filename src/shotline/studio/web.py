@@ -15,8 +15,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-# The bundle of a source checkout (the project is installed editable: src/shotline/studio/..).
-DEFAULT_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
 NOT_THE_APP = ("/api/", "/yjs/", "/openapi.json", "/docs", "/redoc")
 
 
@@ -42,6 +40,6 @@ class Bundle(StaticFiles):
         return response
 
 
-def bundle(dist: Path = DEFAULT_DIST) -> Bundle | None:
+def bundle(dist: Path) -> Bundle | None:
     """The app's files, or None when the bundle has not been built (the API still works)."""
     return Bundle(directory=dist, html=True) if (dist / "index.html").is_file() else None
