@@ -93,6 +93,29 @@ job_events_table = sa.Table(
 )
 
 
+# The statements of the hot path (every job runs them), built once: building a statement and
+# its cache key costs more CPU than compiling it, which SQLAlchemy caches anyway. The SET clause
+# of ``_UPDATE_IF_STATUS`` is the keys of the parameters it is executed with.
+_UPDATE_IF_STATUS = (
+    jobs_table.update()
+    .where(
+        jobs_table.c.id == sa.bindparam("row_id"),
+        jobs_table.c.status == sa.bindparam("row_status"),
+    )
+    .returning(*jobs_table.c)
+)
+# One statement: the next seq is computed inside the INSERT and handed back by RETURNING.
+_APPEND_EVENT = (
+    job_events_table.insert()
+    .values(
+        seq=sa.select(sa.func.coalesce(sa.func.max(job_events_table.c.seq), 0) + 1)
+        .where(job_events_table.c.job_id == sa.bindparam("event_job"))
+        .scalar_subquery()
+    )
+    .returning(job_events_table.c.seq)
+)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -332,10 +355,8 @@ class JobStore:
             with self.engine.begin() as conn:
                 if expect is not None and status in ALLOWED[expect]:
                     row = conn.execute(
-                        jobs_table.update()
-                        .where(jobs_table.c.id == job_id, jobs_table.c.status == expect.value)
-                        .values(**values)
-                        .returning(*jobs_table.c)
+                        _UPDATE_IF_STATUS,
+                        {"row_id": job_id, "row_status": expect.value, **values},
                     ).one_or_none()
                     if row is not None:  # it was as expected: the row as written came back
                         event = self._append(
@@ -403,25 +424,18 @@ class JobStore:
         message: str,
         at: datetime,
     ) -> JobEvent:
-        # Callers hold the job row (just inserted or updated), so seq cannot race. One statement:
-        # the next seq is computed inside the INSERT and handed back by RETURNING.
-        next_seq = (
-            sa.select(sa.func.coalesce(sa.func.max(job_events_table.c.seq), 0) + 1)
-            .where(job_events_table.c.job_id == job_id)
-            .scalar_subquery()
-        )
+        # Callers hold the job row (just inserted or updated), so seq cannot race.
         seq = conn.execute(
-            job_events_table.insert()
-            .values(
-                job_id=job_id,
-                seq=next_seq,
-                status=status.value,
-                previous=None if previous is None else previous.value,
-                progress=progress,
-                message=message,
-                at=at,
-            )
-            .returning(job_events_table.c.seq)
+            _APPEND_EVENT,
+            {
+                "job_id": job_id,
+                "event_job": job_id,
+                "status": status.value,
+                "previous": None if previous is None else previous.value,
+                "progress": progress,
+                "message": message,
+                "at": at,
+            },
         ).scalar_one()
         return JobEvent(job_id, int(seq), status, previous, progress, message, at)
 
