@@ -114,6 +114,23 @@ def test_add_json_is_canonical(catalog: AssetCatalog) -> None:
     assert raw == canonical_json({"title": "Scène 4", "shots": [1, 2]})
 
 
+def test_add_json_of_cataloged_bytes_stores_nothing(
+    catalog: AssetCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Repeated results (a retried job, a no-op provider) cost one catalog read: the row proves
+    the bytes are stored, so they are neither written to a temporary file nor stored again."""
+    first = catalog.add_json({"ok": True}, owner="ana", job_id="job-1")
+
+    def refuse(path: Path) -> str:
+        raise AssertionError(f"stored {path} again")
+
+    monkeypatch.setattr(catalog.blobs, "put", refuse)
+    again = catalog.add_json({"ok": True}, owner="ben", job_id="job-2")
+    assert again == first  # the first writer's row
+    assert again.owner == "ana" and again.job_id == "job-1"
+    assert catalog.find("0" * 64) is None
+
+
 def test_unknown_asset(catalog: AssetCatalog) -> None:
     sha = "f" * 64
     with pytest.raises(AssetNotFound, match=f"asset {sha} is not in the catalog"):

@@ -12,7 +12,7 @@ import boto3
 import pytest
 from sqlalchemy.engine import Engine
 
-from shotline.assets import AssetCatalog, AssetKind, BlobNotFound, BlobStore, CorruptAsset
+from shotline.assets import AssetCatalog, AssetKind, BlobNotFound, BlobStore, CorruptAsset, s3
 from shotline.assets.s3 import S3BlobStore
 from tests.assets.helpers import blob_files, s3_server, write
 
@@ -54,6 +54,27 @@ def test_round_trip(endpoint: str, bucket: str, store: S3BlobStore, tmp_path: Pa
     assert store.verify(sha)
     out = store.fetch(sha, tmp_path / "out" / "clip.mp4")
     assert out.read_bytes() == data
+
+
+def test_large_blobs_go_up_in_parts(
+    endpoint: str, bucket: str, store: S3BlobStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``SINGLE_PUT_LIMIT`` a blob is uploaded in parts, and not again once stored."""
+    monkeypatch.setattr(s3, "SINGLE_PUT_LIMIT", 1024)
+    data = bytes(range(256)) * 64  # 16 KiB
+    sent: list[str] = []
+    upload = store._client.upload_file
+
+    def counting(*args: Any, **kwargs: Any) -> None:
+        sent.append(args[2])
+        upload(*args, **kwargs)
+
+    monkeypatch.setattr(store._client, "upload_file", counting)
+    sha = store.put(write(tmp_path / "big.mp4", data))
+    assert store.put(write(tmp_path / "again.mp4", data)) == sha
+    assert sent == [f"blobs/{sha}"]  # the second put found it stored
+    assert keys(endpoint, bucket) == [f"blobs/{sha}"]
+    assert store.verify(sha)
 
 
 def test_fetch_from_a_cold_cache(endpoint: str, bucket: str, tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ Inserts use ``ON CONFLICT DO NOTHING``, so concurrent writers never fail on the 
 from __future__ import annotations
 
 import builtins
+import functools
+import hashlib
 import json
 import os
 import tempfile
@@ -79,6 +81,10 @@ assets_table = sa.Table(
     sa.Index("ix_assets_kind_created", "kind", "created_at"),
     sa.Index("ix_assets_owner_created", "owner", "created_at"),
 )
+
+
+# Built once: building a statement costs more than running its cached compiled form.
+_BY_SHA = sa.select(assets_table).where(assets_table.c.sha256 == sa.bindparam("sha"))
 
 
 @dataclass(frozen=True)
@@ -169,9 +175,13 @@ class AssetCatalog:
             "parents": parent_list,
             "created_at": self._now(),
         }
+        # One transaction: the row as inserted, or, when the bytes were cataloged before, the
+        # first writer's row (read in the same transaction instead of a second one).
         with self.engine.begin() as conn:
-            conn.execute(insert_ignoring_duplicates(conn.dialect, assets_table).values(**row))
-        return self.get(sha)
+            found = conn.execute(self._insert, row).one_or_none()
+            if found is None:
+                found = conn.execute(_BY_SHA, {"sha": sha}).one()
+        return _asset(found._mapping)
 
     def add_json(
         self,
@@ -185,8 +195,15 @@ class AssetCatalog:
         job_id: str | None = None,
         parents: Iterable[str] = (),
     ) -> Asset:
-        """Store ``data`` as canonical JSON, so equal values are one asset."""
+        """Store ``data`` as canonical JSON, so equal values are one asset.
+
+        Bytes cataloged before are not stored again: a row is only written once its bytes are
+        stored (``add_file``), and neither is ever deleted, so the row is proof enough (this
+        saves a copy and an object-store request per repeated result)."""
         payload = canonical_json(data)
+        known = self.find(hashlib.sha256(payload).hexdigest())
+        if known is not None:
+            return known
         fd, name = tempfile.mkstemp(suffix=".json")
         try:
             with os.fdopen(fd, "wb") as fh:
@@ -207,14 +224,25 @@ class AssetCatalog:
             os.unlink(name)
 
     def get(self, sha: str) -> Asset:
+        asset = self.find(sha)
+        if asset is None:
+            raise AssetNotFound(sha)
+        return asset
+
+    def find(self, sha: str) -> Asset | None:
+        """The asset with this sha256, or None when it is not cataloged."""
         check_sha(sha)
         with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(assets_table).where(assets_table.c.sha256 == sha)
-            ).one_or_none()
-        if row is None:
-            raise AssetNotFound(sha)
-        return _asset(row._mapping)
+            row = conn.execute(_BY_SHA, {"sha": sha}).one_or_none()
+        return None if row is None else _asset(row._mapping)
+
+    @functools.cached_property
+    def _insert(self) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING RETURNING the row, built once (its columns are
+        those of the parameters it runs with)."""
+        return insert_ignoring_duplicates(self.engine.dialect, assets_table).returning(
+            *assets_table.c
+        )
 
     def local_path(self, sha: str, verify: bool = False) -> Path:
         """A local file with the asset's bytes; with ``verify``, re-hash it first."""

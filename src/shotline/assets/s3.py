@@ -26,6 +26,9 @@ from shotline.assets.blobs import (
 from shotline.assets.errors import BlobNotFound, CorruptAsset
 
 _MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
+# Up to this size a blob goes up in one PUT; above it, ``upload_file`` sends it in parts (this is
+# boto3's own ``TransferConfig.multipart_threshold`` default, boto3/s3/transfer.py).
+SINGLE_PUT_LIMIT = 8 * 1024 * 1024
 
 
 def _default_cache() -> Path:
@@ -89,8 +92,15 @@ class S3BlobStore:
         with temp_beside(self.cache_dir) as tmp, open(path, "rb") as src:
             sha = copy_hashing(src, tmp)
             publish(tmp, sharded(self.cache_dir, sha))
-        if not self.exists(sha):
-            self._client.upload_file(str(sharded(self.cache_dir, sha)), self.bucket, self.key(sha))
+        cached = sharded(self.cache_dir, sha)
+        if cached.stat().st_size <= SINGLE_PUT_LIMIT:
+            # One PUT, without asking first: a single PUT is atomic, and writing bytes that are
+            # already there under their own hash changes nothing. Half the requests of
+            # HEAD + upload, and no transfer manager (its threads cost more than a small body).
+            with open(cached, "rb") as body:
+                self._client.put_object(Bucket=self.bucket, Key=self.key(sha), Body=body)
+        elif not self.exists(sha):  # large: skip re-sending what is stored, upload in parts
+            self._client.upload_file(str(cached), self.bucket, self.key(sha))
         return sha
 
     def exists(self, sha: str) -> bool:
