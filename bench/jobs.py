@@ -7,7 +7,9 @@ this process submits as a client:
 - latency: 200 jobs submitted at a steady 40 per second (an idle-ish queue): start minus submit
 - throughput: 800 jobs queued while no worker runs; the workers are then built (imports, tables)
   and wait; the clock starts when all are told to go (DBOS launch included) and stops when the
-  last job is finished: jobs / (go -> last finish)
+  last job is finished: jobs / (go -> last finish). The scaling ratio compares the working
+  throughput, jobs / (first start -> last finish) from the job rows: DBOS's launch (about half
+  a second per process, in parallel) is a fixed cost that would otherwise dilute it
 
 Configurations: SQLite with 1 worker, PostgreSQL with 1 and with 2 workers, and the deployment
 as it runs on several machines: PostgreSQL plus an S3-compatible object store (moto's server on
@@ -228,7 +230,8 @@ class Result:
     name: str
     median_ms: float
     p95_ms: float
-    jobs_per_s: float
+    jobs_per_s: float  # go -> last finish
+    working_jobs_per_s: float  # first start -> last finish
     cpu: Cpu
 
 
@@ -251,8 +254,10 @@ def run(name: str, database: str, workers: int, s3: str | None = None) -> Result
         # Throughput: a backlog queued first, then timed from the workers' go to the last
         # finish, so neither the single submitting process nor the workers' imports are what
         # gets measured.
-        for n in range(BURST_JOBS):
+        burst = [
             client.submit(request(LATENCY_JOBS + n), "bench.noop", "bench")
+            for n in range(BURST_JOBS)
+        ]
         procs = start_workers(database, data_dir, workers, s3)
         meter = CpuMeter(procs)
         burst_start = time.monotonic()
@@ -269,12 +274,17 @@ def run(name: str, database: str, workers: int, s3: str | None = None) -> Result
                 sa.select(jobs_table.c.created_at, jobs_table.c.started_at)
                 .where(jobs_table.c.id.in_(ids))
             ).all()  # fmt: skip
+            span = sa.select(
+                sa.func.min(jobs_table.c.started_at), sa.func.max(jobs_table.c.finished_at)
+            )
+            first, last = conn.execute(span.where(jobs_table.c.id.in_(burst))).one()
         latencies = sorted((r.started_at - r.created_at).total_seconds() * 1000 for r in rows)
         return Result(
             name,
             statistics.median(latencies),
             latencies[int(len(latencies) * 0.95) - 1],
             BURST_JOBS / elapsed,
+            BURST_JOBS / (last - first).total_seconds(),
             cpu,
         )
     finally:
@@ -336,10 +346,12 @@ def main() -> None:
             finally:
                 drop_postgres(name)
 
-    print(f"{'configuration':<24} {'median start':>13} {'p95 start':>10} {'throughput':>12}")
+    print(f"{'configuration':<24} {'median start':>13} {'p95 start':>10} {'throughput':>12} "
+          f"{'working':>12}")  # fmt: skip
     for r in results:
         print(
             f"{r.name:<24} {r.median_ms:>10.1f} ms {r.p95_ms:>7.1f} ms {r.jobs_per_s:>7.1f} jobs/s"
+            f" {r.working_jobs_per_s:>7.1f} jobs/s"
         )
     print()
     print(f"{'CPU ms per job (burst)':<24} {'workers':>8} {'postgres':>9} {'bench':>6} "
@@ -358,14 +370,15 @@ def main() -> None:
     print(f"{verdict(sqlite.jobs_per_s >= 50)}  sqlite throughput {sqlite.jobs_per_s:.1f} jobs/s "
           f"(target >= 50, {sqlite.jobs_per_s / 50:.2f}x)")  # fmt: skip
     for one, two in ((results[1], results[2]), (results[3], results[4])):
-        scale = two.jobs_per_s / one.jobs_per_s
+        scale = two.working_jobs_per_s / one.working_jobs_per_s
         kind = one.name.split(",")[0]
-        print(f"{verdict(scale >= 1.6)}  {kind} 2 workers / 1 worker = {scale:.2f}x "
-              f"({two.jobs_per_s:.1f} / {one.jobs_per_s:.1f} jobs/s; target >= 1.6x)")  # fmt: skip
+        print(f"{verdict(scale >= 1.6)}  {kind} 2 workers / 1 worker = {scale:.2f}x working "
+              f"({two.working_jobs_per_s:.1f} / {one.working_jobs_per_s:.1f} jobs/s; target >= "
+              f"1.6x); go -> last finish: {two.jobs_per_s / one.jobs_per_s:.2f}x")  # fmt: skip
         # What the machine allows: two workers need twice the CPU per second of one at 2x.
         per_job = (two.cpu.workers + two.cpu.postgres + two.cpu.bench) / 1000
         if per_job > 0:
-            ceiling = two.cpu.cores / per_job / one.jobs_per_s
+            ceiling = two.cpu.cores / per_job / one.working_jobs_per_s
             print(f"      at {per_job * 1000:.1f} CPU-ms per job, {two.cpu.cores} cores cap 2 "
                   f"workers at {ceiling:.2f}x one, with nothing else running")  # fmt: skip
     for r in results:
