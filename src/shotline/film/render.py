@@ -79,14 +79,25 @@ def spoken_lines(script: Script) -> list[SpokenLine]:
     return out
 
 
-def render(film: FilmContext, script: Script, keyframes: list[Path]) -> None:
-    gen, progress = film.gen, film.progress
-    lines = script_lines(script)
-    speech = gen.plan([
+def _speech_plans(film: FilmContext, lines: list[Line]) -> list[Plan]:
+    return film.gen.plan([
         Ask("speech", f"segment {line.segment + 1}: {line.text[:24]}",
             SpeechRequest(line.text, voice=line.voice))
         for line in lines
     ])  # fmt: skip
+
+
+def phase3_estimate(film: FilmContext, script: Script) -> Estimate:
+    """Phase 3 priced before any of it runs (speech lengths guessed from the text), for a
+    person to confirm before the run continues; nothing is submitted."""
+    lines = script_lines(script)
+    return _guess(film, script, lines, estimate("speech", _speech_plans(film, lines)))
+
+
+def render(film: FilmContext, script: Script, keyframes: list[Path]) -> None:
+    gen, progress = film.gen, film.progress
+    lines = script_lines(script)
+    speech = _speech_plans(film, lines)
     speech_cost = estimate("speech", speech)
     if speech_cost.cost > 0 and not _approved(film, _guess(film, script, lines, speech_cost)):
         return

@@ -14,9 +14,11 @@ pays nothing twice).
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import re
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -29,14 +31,31 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import yaml
+from PIL import Image, UnidentifiedImageError
 
 from shotline.assets.catalog import AssetKind
 from shotline.db import create_tables, metadata
-from shotline.film.checkpoints import PickError, pick_keyframes, pick_refs
+from shotline.film.budget import Estimate
+from shotline.film.checkpoints import (
+    PickError,
+    current_picks,
+    pick_keyframes,
+    pick_refs,
+    reference_specs,
+    waiting_for,
+)
+from shotline.film.context import FilmContext
+from shotline.film.generation import Generator, Tally
+from shotline.film.pipeline import boundary_references
+from shotline.film.progress import Silent
+from shotline.film.render import phase3_estimate
 from shotline.film.runs import Phase, Picks, Run, RunNotFound, RunOptions, RunState
+from shotline.jobs.labels import labels_table
+from shotline.jobs.records import jobs_table
+from shotline.providers.contracts import Kind
 from shotline.savefile import load_timeline
 from shotline.story.errors import ScriptError
-from shotline.story.script import load_script, parse_script, save_script
+from shotline.story.script import Script, load_script, parse_script, save_script
 from shotline.studio.derivatives import media_url
 from shotline.studio.errors import StudioError
 from shotline.timeline.model import ClipKind, SourceType, Timeline
@@ -48,6 +67,13 @@ log = logging.getLogger(__name__)
 
 LOG_FILE = "studio-log.jsonl"
 RECENT = 50
+GUIDE_BYTES = 25 * 1024 * 1024  # a guide is one still picture
+GUIDE_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+# What a client may fetch from a run folder: the pictures people choose between, never the rest.
+RUN_IMAGE = re.compile(
+    r"(?:(?:references|keyframes)/(?:guides/)?[A-Za-z0-9._-]+\.(?:png|jpe?g|webp)|storyboard\.png)"
+)
 
 film_runs_table = sa.Table(
     "studio_film_runs",
@@ -72,6 +98,14 @@ class FilmBusy(FilmError):
     status = 409
 
 
+class FilmUnsupported(FilmError):
+    status = 415
+
+
+class FilmTooLarge(FilmError):
+    status = 413
+
+
 class Canceled(Exception):
     """Raised from a progress callback to stop a run at its next step."""
 
@@ -89,12 +123,54 @@ Notify = Callable[[FilmNotice], None]
 
 
 @dataclass(frozen=True)
+class SegmentProgress:
+    """One segment's video, for the clip grid: its latest job, or ``waiting`` before one."""
+
+    index: int  # 0-based
+    status: str  # waiting | queued | running | succeeded | failed | canceled
+    progress: float
+    message: str
+    error: str | None
+    cached: bool
+
+
+@dataclass(frozen=True)
 class FilmStatus:
     state: RunState
     running: bool
     step: str
     log: list[dict[str, Any]]
     picks: Picks
+    awaiting: list[str]  # what the checkpoint still needs: reference keys or boundary indices
+    segments: list[SegmentProgress]
+
+
+@dataclass(frozen=True)
+class RefCheckpoint:
+    key: str  # "character:mara"
+    kind: str
+    label: str
+    variants: list[str]  # run-relative image paths, variant order
+    pick: int | str | None  # a variant, a guide image's run-relative path, or none yet
+
+
+@dataclass(frozen=True)
+class KeyframeCheckpoint:
+    boundary: int
+    variants: list[str]
+    pick: int | None
+    references: list[str]  # the reference keys it is drawn from, in the order they are sent
+
+
+@dataclass(frozen=True)
+class Checkpoints:
+    """Everything a person chooses between at the two checkpoints, and the image model's cap
+    on references per keyframe (the ones past it are not sent)."""
+
+    image_model: str | None
+    cap: int
+    refs: list[RefCheckpoint]
+    keyframes: list[KeyframeCheckpoint]
 
 
 class _RunLog:
@@ -262,13 +338,146 @@ class FilmRuns:
     def status(self, project: str, run_id: str) -> FilmStatus:
         run = self._run(project, run_id)
         lines = self._recent_lines(run)
+        state, picks = run.load(), run.picks()
+        script = self._script(run, strict=False)
+        count = len(script.segments) if script is not None else state.options.segments
         return FilmStatus(
-            state=run.load(),
+            state=state,
             running=self.running(run.id),
             step=lines[-1]["step"] if lines else "",
             log=lines,
-            picks=run.picks(),
+            picks=picks,
+            awaiting=waiting_for(state, script, picks) if script is not None else [],
+            segments=self._segments(run, count),
         )
+
+    def _script(self, run: Run, *, strict: bool = True) -> Script | None:
+        """The run's script; ``strict=False`` (status) reads a broken hand edit as none yet."""
+        if not run.script_path.is_file():
+            return None
+        try:
+            return load_script(run.script_path)
+        except ScriptError as exc:
+            if strict:
+                raise FilmError(f"the run's script is not valid: {exc}") from exc
+            return None
+
+    def _segments(self, run: Run, count: int) -> list[SegmentProgress]:
+        """The latest video job of each segment, from the labels the pipeline gives its jobs."""
+        query = (
+            sa.select(labels_table.c.name, jobs_table.c.status, jobs_table.c.progress,
+                      jobs_table.c.message, jobs_table.c.error_message, jobs_table.c.cache_hit)
+            .join(jobs_table, jobs_table.c.id == labels_table.c.job_id)
+            .where(labels_table.c.origin == f"film run {run.id}",
+                   labels_table.c.name.like("video segment %"))
+            .order_by(jobs_table.c.created_at)
+        )  # fmt: skip
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        latest: dict[int, Any] = {}
+        for row in rows:
+            number = row.name.rpartition(" ")[2]
+            if number.isdigit():
+                latest[int(number) - 1] = row
+        out = []
+        for index in range(count):
+            job = latest.get(index)
+            if job is None:
+                out.append(SegmentProgress(index, "waiting", 0.0, "", None, False))
+                continue
+            out.append(SegmentProgress(index, job.status, float(job.progress or 0.0),
+                                       job.message or "", job.error_message,
+                                       bool(job.cache_hit)))  # fmt: skip
+        return out
+
+    # -- checkpoints ----------------------------------------------------------------------------
+
+    def _image_model(self, state: RunState) -> tuple[str | None, int]:
+        engine = self.studio.engine
+        found = engine.candidates(Kind.IMAGE, state.options.providers)
+        if not found:
+            return None, 0
+        return found[0], engine.provider_info(found[0]).capabilities.max_references
+
+    def checkpoints(self, project: str, run_id: str) -> Checkpoints:
+        """The variants of every reference and keyframe drawn so far, with the current picks
+        (a pick made before its variants were drawn again does not count)."""
+        run = self._run(project, run_id)
+        state = run.load()
+        model, cap = self._image_model(state)
+        script = self._script(run)
+        if script is None:
+            return Checkpoints(model, cap, [], [])
+        picks = current_picks(run.picks(), state.variant_basis)
+        count = state.options.variants
+        refs = [
+            RefCheckpoint(spec.key, spec.kind, spec.label,
+                          _variants(run, "references", spec.key.replace(":", "-"), count),
+                          picks.refs.get(spec.key))
+            for spec in reference_specs(script)
+        ]  # fmt: skip
+        keyframes = [
+            KeyframeCheckpoint(boundary, _variants(run, "keyframes", f"K{boundary:02d}", count),
+                               picks.keyframes.get(str(boundary)),
+                               boundary_references(script, boundary, max(cap, 1)))
+            for boundary in range(len(script.segments) + 1)
+        ]  # fmt: skip
+        return Checkpoints(model, cap, refs, keyframes)
+
+    def folder(self, project: str, run_id: str) -> Path:
+        return self._run(project, run_id).folder
+
+    def image(self, project: str, run_id: str, relative: str) -> Path:
+        """A variant, guide or storyboard picture of the run (nothing else of its folder)."""
+        run = self._run(project, run_id)
+        path = run.path(*relative.split("/"))
+        if not RUN_IMAGE.fullmatch(relative) or not path.is_file():
+            raise FilmNotFound(f"film run {run.id} has no image {relative[:200]!r}")
+        return path
+
+    def guide(self, project: str, run_id: str, key: str, data: bytes, mime: str) -> Picks:
+        """The user's own picture for a reference: it stands in for the drawn variants (the
+        CLI's ``film pick RUN refs KEY=IMAGE``)."""
+        run = self._run(project, run_id)
+        if self.running(run.id):
+            raise FilmBusy(f"film run {run.id} is running; add a guide when it waits")
+        suffix = GUIDE_TYPES.get(mime.split(";")[0].strip().lower())
+        if suffix is None:
+            raise FilmUnsupported(f"a guide image is PNG, JPEG or WebP, not {mime[:80]!r}")
+        if len(data) > GUIDE_BYTES:
+            raise FilmTooLarge(f"a guide image is at most {GUIDE_BYTES // 2**20} MB")
+        try:
+            with Image.open(io.BytesIO(data)) as picture:
+                picture.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+            raise FilmError(f"the guide is not a readable image: {exc}") from exc
+        script = self._script(run)
+        if script is None:
+            raise FilmError("this run has no script yet")
+        with tempfile.TemporaryDirectory() as folder:
+            upload = Path(folder, f"guide{suffix}")
+            upload.write_bytes(data)
+            try:
+                picks = pick_refs(run, script, run.load().options.variants, [f"{key}={upload}"])
+            except PickError as exc:
+                raise FilmError(str(exc)) from exc
+        self.record(project, run, "pick", f"guide image for {key}")
+        return picks
+
+    def estimate(self, project: str, run_id: str) -> Estimate:
+        """Phase 3's price before it runs, guessed from the script (what a person confirms)."""
+        run = self._run(project, run_id)
+        script = self._script(run)
+        if script is None:
+            raise FilmError("this run has no script yet")
+        state = run.load()
+        engine = self.studio.engine
+        gen = Generator(engine, state.options.providers, state.options.user, Tally())
+        film = FilmContext(engine, run, state, gen, Silent(), None, None)
+        try:
+            return phase3_estimate(film, script)
+        except LookupError as exc:  # no provider of a kind Phase 3 needs
+            raise FilmError(str(exc)) from exc
 
     def pick(self, project: str, run_id: str, what: str, choices: list[str]) -> Picks:
         """The CLI's ``film pick``: KEY=VARIANT assignments (refs) or K3=2 (keyframes)."""
@@ -366,3 +575,14 @@ class FilmRuns:
                 raise TimeoutError(f"film run {run.id} still running after {timeout} s")
             time.sleep(0.05)
         return run.load()
+
+
+def _variants(run: Run, folder: str, stem: str, count: int) -> list[str]:
+    """Run-relative paths of the variants drawn so far (the pipeline's copies for people)."""
+    found = []
+    for variant in range(count):
+        for suffix in IMAGE_SUFFIXES:
+            if run.path(folder, f"{stem}-v{variant}{suffix}").is_file():
+                found.append(f"{folder}/{stem}-v{variant}{suffix}")
+                break
+    return found

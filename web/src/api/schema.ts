@@ -394,6 +394,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/films/{run}/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Checkpoints
+         * @description The reference and keyframe variants drawn so far with the current picks, and the image
+         *     model's cap on references per keyframe (what the wizard's pickers show).
+         */
+        get: operations["checkpoints_api_projects__project__films__run__checkpoints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/films/{run}/confirm": {
         parameters: {
             query?: never;
@@ -414,6 +435,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/films/{run}/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Estimate
+         * @description What Phase 3 (speech, video, lip sync) will cost, before it runs: the cost confirmation.
+         */
+        get: operations["estimate_api_projects__project__films__run__estimate_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/films/{run}/film": {
         parameters: {
             query?: never;
@@ -423,6 +464,47 @@ export interface paths {
         };
         /** Download */
         get: operations["download_api_projects__project__films__run__film_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/films/{run}/guides/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Upload Guide
+         * @description The user's own picture for a reference (the body is the image, PNG, JPEG or WebP); it
+         *     becomes the pick for ``key`` in place of the drawn variants.
+         */
+        put: operations["upload_guide_api_projects__project__films__run__guides__key__put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/films/{run}/images/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Run Image
+         * @description A variant, guide or storyboard picture (versioned URLs: cached for good).
+         */
+        get: operations["run_image_api_projects__project__films__run__images__path__get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1052,6 +1134,17 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** CheckpointsOut */
+        CheckpointsOut: {
+            /** Cap */
+            cap: number;
+            /** Image Model */
+            image_model: string | null;
+            /** Keyframes */
+            keyframes: components["schemas"]["KeyframeOut"][];
+            /** Refs */
+            refs: components["schemas"]["RefOut"][];
+        };
         /** ClipEvent */
         ClipEvent: {
             /** Clip Id */
@@ -1120,6 +1213,21 @@ export interface components {
         Detail: {
             /** Detail */
             detail: string;
+        };
+        /** EstimateOut */
+        EstimateOut: {
+            /** Approximate */
+            approximate: boolean;
+            /** Cached */
+            cached: number;
+            /** Cost */
+            cost: string;
+            /** Generate */
+            generate: number;
+            /** Phase */
+            phase: string;
+            /** Text */
+            text: string;
         };
         /**
          * EventRecord
@@ -1285,6 +1393,8 @@ export interface components {
         FilmStatusOut: {
             /** Approved */
             approved: string | null;
+            /** Awaiting */
+            awaiting: string[];
             /**
              * Created At
              * Format: date-time
@@ -1314,6 +1424,8 @@ export interface components {
             };
             /** Running */
             running: boolean;
+            /** Segments */
+            segments: components["schemas"]["SegmentOut"][];
             /** Spent */
             spent: string;
             /** Step */
@@ -1422,6 +1534,17 @@ export interface components {
              * @enum {string}
              */
             type: "job";
+        };
+        /** KeyframeOut */
+        KeyframeOut: {
+            /** Boundary */
+            boundary: number;
+            /** Pick */
+            pick: number | null;
+            /** References */
+            references: string[];
+            /** Variants */
+            variants: string[];
         };
         /** LinkClips */
         LinkClips: {
@@ -1701,6 +1824,21 @@ export interface components {
             /** Providers */
             providers: string[];
         };
+        /** RefOut */
+        RefOut: {
+            /** Guide */
+            guide: string | null;
+            /** Key */
+            key: string;
+            /** Kind */
+            kind: string;
+            /** Label */
+            label: string;
+            /** Pick */
+            pick: number | null;
+            /** Variants */
+            variants: string[];
+        };
         /**
          * RemoveTrack
          * @description Remove an empty track.
@@ -1754,6 +1892,21 @@ export interface components {
             saved_by: string | null;
             /** Tracks */
             tracks: number;
+        };
+        /** SegmentOut */
+        SegmentOut: {
+            /** Cached */
+            cached: boolean;
+            /** Error */
+            error: string | null;
+            /** Index */
+            index: number;
+            /** Message */
+            message: string;
+            /** Progress */
+            progress: number;
+            /** Status */
+            status: string;
         };
         /** SelectionBody */
         SelectionBody: {
@@ -2867,6 +3020,43 @@ export interface operations {
             };
         };
     };
+    checkpoints_api_projects__project__films__run__checkpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointsOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     confirm_cost_api_projects__project__films__run__confirm_post: {
         parameters: {
             query?: never;
@@ -2917,12 +3107,148 @@ export interface operations {
             };
         };
     };
+    estimate_api_projects__project__films__run__estimate_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EstimateOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     download_api_projects__project__films__run__film_get: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 run: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upload_guide_api_projects__project__films__run__guides__key__put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+                key: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    run_image_api_projects__project__films__run__images__path__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                run: string;
+                path: string;
                 project: string;
             };
             cookie?: never;

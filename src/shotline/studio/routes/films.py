@@ -6,15 +6,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from shotline.film.runs import RunOptions, RunState
 from shotline.studio.deps import Member, Services
-from shotline.studio.films import FilmStatus
+from shotline.studio.films import (
+    GUIDE_BYTES,
+    Checkpoints,
+    FilmStatus,
+    FilmTooLarge,
+    SegmentProgress,
+)
 from shotline.studio.schemas import Body
 
 router = APIRouter(prefix="/api/projects/{project}/films", tags=["films"])
@@ -66,16 +75,33 @@ class LogLine(BaseModel):
     text: str
 
 
+class SegmentOut(BaseModel):
+    index: int  # 0-based; people see index + 1
+    status: str  # waiting | queued | running | succeeded | failed | canceled
+    progress: float
+    message: str
+    error: str | None
+    cached: bool
+
+    @classmethod
+    def of(cls, segment: SegmentProgress) -> SegmentOut:
+        return cls(index=segment.index, status=segment.status, progress=segment.progress,
+                   message=segment.message, error=segment.error, cached=segment.cached)  # fmt: skip
+
+
 class FilmStatusOut(FilmOut):
     step: str  # the current (or last) step
     log: list[LogLine]  # recent lines, oldest first
     picks: dict[str, Any]
+    awaiting: list[str]  # at a checkpoint: the reference keys or boundaries still unpicked
+    segments: list[SegmentOut]  # the video of each segment (the clip grid)
 
     @classmethod
     def of_status(cls, status: FilmStatus) -> FilmStatusOut:
         base = FilmOut.of(status.state, status.running).model_dump()
         return cls(**base, step=status.step, log=[LogLine(**line) for line in status.log],
-                   picks=status.picks.model_dump())  # fmt: skip
+                   picks=status.picks.model_dump(), awaiting=status.awaiting,
+                   segments=[SegmentOut.of(s) for s in status.segments])  # fmt: skip
 
 
 @router.post("", status_code=202, responses={422: {}})
@@ -101,6 +127,110 @@ def list_films(access: Member, services: Services) -> list[FilmOut]:
 @router.get("/{run}", responses={404: {}})
 def film_status(run: str, access: Member, services: Services) -> FilmStatusOut:
     return FilmStatusOut.of_status(services.films.status(access.project, run))
+
+
+class RefOut(BaseModel):
+    key: str  # "character:mara"
+    kind: str  # character | environment | prop
+    label: str
+    variants: list[str]  # image URLs, variant order
+    pick: int | None  # the chosen variant
+    guide: str | None  # the URL of the user's own image, when that is the pick
+
+
+class KeyframeOut(BaseModel):
+    boundary: int  # K0..KN in film order
+    variants: list[str]
+    pick: int | None
+    references: list[str]  # reference keys in the order sent; past ``cap`` they are not sent
+
+
+class CheckpointsOut(BaseModel):
+    image_model: str | None
+    cap: int  # references the image model takes per keyframe
+    refs: list[RefOut]
+    keyframes: list[KeyframeOut]
+
+
+def _image_url(project: str, run: str, folder: Path, relative: str) -> str:
+    """A run image's URL, versioned by its file so a re-drawn variant is never a stale cache."""
+    version = (folder / relative).stat().st_mtime_ns
+    return f"/api/projects/{quote(project)}/films/{quote(run)}/images/{relative}?v={version}"
+
+
+def _checkpoints_out(project: str, run: str, folder: Path, found: Checkpoints) -> CheckpointsOut:
+    def url(relative: str) -> str:
+        return _image_url(project, run, folder, relative)
+
+    refs = [
+        RefOut(key=r.key, kind=r.kind, label=r.label, variants=[url(v) for v in r.variants],
+               pick=r.pick if isinstance(r.pick, int) else None,
+               guide=url(r.pick) if isinstance(r.pick, str) and (folder / r.pick).is_file()
+               else None)
+        for r in found.refs
+    ]  # fmt: skip
+    keyframes = [
+        KeyframeOut(boundary=k.boundary, variants=[url(v) for v in k.variants], pick=k.pick,
+                    references=k.references)
+        for k in found.keyframes
+    ]  # fmt: skip
+    return CheckpointsOut(image_model=found.image_model, cap=found.cap, refs=refs,
+                          keyframes=keyframes)  # fmt: skip
+
+
+@router.get("/{run}/checkpoints", responses={404: {}, 422: {}})
+def checkpoints(run: str, access: Member, services: Services) -> CheckpointsOut:
+    """The reference and keyframe variants drawn so far with the current picks, and the image
+    model's cap on references per keyframe (what the wizard's pickers show)."""
+    found = services.films.checkpoints(access.project, run)
+    folder = services.films.folder(access.project, run)
+    return _checkpoints_out(access.project, run, folder, found)
+
+
+@router.get("/{run}/images/{path:path}", responses={404: {}}, response_class=FileResponse)
+def run_image(run: str, path: str, access: Member, services: Services) -> FileResponse:
+    """A variant, guide or storyboard picture (versioned URLs: cached for good)."""
+    file = services.films.image(access.project, run, path)
+    return FileResponse(file, headers={"Cache-Control": "private, max-age=31536000, immutable"})
+
+
+@router.put("/{run}/guides/{key}", responses={404: {}, 409: {}, 413: {}, 415: {}, 422: {}})
+async def upload_guide(
+    run: str, key: str, request: Request, access: Member, services: Services
+) -> dict[str, Any]:
+    """The user's own picture for a reference (the body is the image, PNG, JPEG or WebP); it
+    becomes the pick for ``key`` in place of the drawn variants."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > GUIDE_BYTES:
+        raise FilmTooLarge(f"a guide image is at most {GUIDE_BYTES // 2**20} MB")
+    data = bytearray()
+    async for chunk in request.stream():
+        data.extend(chunk)
+        if len(data) > GUIDE_BYTES:
+            raise FilmTooLarge(f"a guide image is at most {GUIDE_BYTES // 2**20} MB")
+    mime = request.headers.get("content-type", "")
+    picks = await run_in_threadpool(
+        services.films.guide, access.project, run, key, bytes(data), mime
+    )
+    return picks.model_dump()
+
+
+class EstimateOut(BaseModel):
+    phase: str
+    cost: Decimal  # USD for what will be generated (cache hits are free)
+    generate: int
+    cached: int
+    approximate: bool  # speech lengths guessed from the text
+    text: str  # the estimate in words, as the CLI says it
+
+
+@router.get("/{run}/estimate", responses={404: {}, 422: {}})
+def estimate(run: str, access: Member, services: Services) -> EstimateOut:
+    """What Phase 3 (speech, video, lip sync) will cost, before it runs: the cost confirmation."""
+    found = services.films.estimate(access.project, run)
+    return EstimateOut(phase=found.phase, cost=found.cost, generate=found.generate,
+                       cached=found.cached, approximate=found.approximate,
+                       text=found.describe())  # fmt: skip
 
 
 class PicksIn(Body):
