@@ -24,7 +24,8 @@ interface Props {
 
 export function Shell({ project, me, onLeave, onLogout }: Props) {
   const [studio, setStudio] = useState<Studio | null>(null);
-  const [filmOpen, setFilmOpen] = useState(false);
+  // The film wizard keeps its run in the URL (?film=RUN): a reload reopens it on that run.
+  const [filmOpen, setFilmOpen] = useState(() => new URLSearchParams(location.search).has("film"));
 
   useEffect(() => {
     const store = new TimelineStore(project, { name: me.name, colour: colourOf(me.name) });
