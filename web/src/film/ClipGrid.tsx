@@ -27,6 +27,7 @@ export function ClipGrid({ status, checkpoints }: { status: FilmStatus; checkpoi
         {counts.running > 0 ? ` · ${counts.running} rendering` : ""}
         {counts.failed > 0 ? ` · ${counts.failed} failed` : ""}
         {assembling ? ` · assembling the film ${Math.round(assembling.fraction * 100)}%` : ""}
+        {status.running && status.phase !== "rendering" ? " · getting ready: what is already made comes from the cache, free" : ""}
       </p>
       <ul className="film-grid" aria-label="Clip progress">
         {status.segments.map((s) => {

@@ -56,7 +56,9 @@ export function FilmDone({ project, run, status, act, onOpened }: Props) {
         <p className="muted film-note">Opening replaces the project's timeline for everyone with the film's clips.</p>
         {notes.length > 0 && (
           <details className="film-notes">
-            <summary>{notes.length} notes from the run</summary>
+            <summary>
+              {notes.length} note{notes.length === 1 ? "" : "s"} from the run
+            </summary>
             <ul>
               {notes.map((n, i) => (
                 <li key={i}>{n}</li>

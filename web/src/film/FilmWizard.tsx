@@ -14,7 +14,7 @@ import { IdeaStep } from "./IdeaStep";
 import { KeyframePicker } from "./KeyframePicker";
 import { LogView } from "./LogView";
 import { RefPicker } from "./RefPicker";
-import { STEPS, runFromUrl, urlWithRun, whereIs, type Checkpoints, type FilmStatus, type Step, type Where } from "./wizard";
+import { STEPS, phaseLabel, runFromUrl, urlWithRun, whereIs, type Checkpoints, type FilmStatus, type Step, type Where } from "./wizard";
 import "./film.css";
 
 const POLL_MS = 800;
@@ -37,6 +37,7 @@ export function FilmWizard({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [back, setBack] = useState<Step | null>(null); // "change keyframes" from the cost step
   const [version, setVersion] = useState(0); // bumped by every action: pictures may have changed
+  const [showLog, setShowLog] = useState(false);
   const dialog = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -71,6 +72,7 @@ export function FilmWizard({ onClose }: { onClose: () => void }) {
     setCheckpoints(null);
     setError(null);
     setBack(null);
+    setShowLog(false);
     setRun(id);
   }, []);
 
@@ -151,7 +153,8 @@ export function FilmWizard({ onClose }: { onClose: () => void }) {
         <div className="film-body">
           {!run && <IdeaStep project={project} onOpen={choose} />}
           {run && !status && !error && <p className="muted film-empty">Loading the run…</p>}
-          {run && status && where && (
+          {run && status && where && showLog && <LogView status={status} />}
+          {run && status && where && !showLog && (
             <StepView
               project={project}
               run={run}
@@ -169,9 +172,11 @@ export function FilmWizard({ onClose }: { onClose: () => void }) {
             <button className="ghost" onClick={() => choose(null)}>
               ◂ All runs
             </button>
+            <button className="ghost" aria-pressed={showLog} onClick={() => setShowLog((s) => !s)}>
+              {showLog ? "Hide log" : "Show log"}
+            </button>
             <span className="muted film-phase" role="status" aria-label="Run status">
-              {status.running ? "Running · " : ""}
-              {status.phase.replaceAll("_", " ")}
+              {status.running ? `Running · ${status.log.at(-1)?.text ?? phaseLabel(status.phase)}` : phaseLabel(status.phase)}
             </span>
             <div className="spacer" />
             {status.running && (

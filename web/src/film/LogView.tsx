@@ -19,7 +19,7 @@ export function LogView({ status }: { status: FilmStatus }) {
         {status.running && <span className="film-spinner" aria-hidden="true" />}
         <div className="film-now-text">
           <strong>{phaseLabel(status.phase)}</strong>
-          <span className="muted">{last?.text ?? "starting…"}</span>
+          <span className="muted">{status.running ? (last?.text ?? "starting…") : status.waiting ? "Waiting for you: hide the log to continue." : status.message}</span>
         </div>
       </div>
       <div

@@ -65,7 +65,13 @@ export function RefPicker({ project, run, checkpoints, status, act }: Props) {
                 <h3>{ref.label}</h3>
                 {unused && <span className="film-unused-badge">unused</span>}
               </header>
-              {unused && <p className="muted film-note">Over the cap of {checkpoints.cap} in every keyframe it appears in: not sent.</p>}
+              {unused && (
+                <p className="muted film-note">
+                  {dropped.length > 0
+                    ? `Over the cap of ${checkpoints.cap} in every keyframe that names it: not sent.`
+                    : "No keyframe shows it: not sent to the image model."}
+                </p>
+              )}
               {!unused && dropped.length > 0 && (
                 <p className="muted film-note">Not sent to {dropped.map((b) => `K${b}`).join(", ")} (over the cap of {checkpoints.cap}).</p>
               )}
@@ -102,7 +108,7 @@ export function RefPicker({ project, run, checkpoints, status, act }: Props) {
                     aria-label={`Upload a guide image for ${ref.label}`}
                     onChange={(e) => upload(ref, e.target.files?.[0])}
                   />
-                  <span aria-hidden="true">＋</span>
+                  <span aria-hidden="true">+</span>
                   <span>Guide image</span>
                 </label>
               </div>
