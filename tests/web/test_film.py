@@ -151,3 +151,36 @@ def _sees_clips(page: Page, clips: list[dict[str, Any]]) -> None:
     first = sorted(clips, key=lambda c: float(c["startTime"]))[:2]
     for clip in first:
         expect(timeline.locator(f"[data-clip-id='{clip['id']}']")).to_be_visible()
+
+
+def test_a_run_is_canceled_and_resumed_and_refusals_read_as_the_server_says(
+    person: Callable[..., Person], studio: Studio, tmp_path: Path
+) -> None:
+    ana = person("ana")
+    page = ana.page
+    page.get_by_role("button", name="Film from an idea").click()
+    wizard = page.get_by_role("dialog", name="Film from an idea")
+    wizard.get_by_label("Film idea").fill("A lighthouse keeper counts the ships that never come")
+    wizard.get_by_label("Segments").fill("3")
+    wizard.get_by_label("Variants").fill("3")
+    wizard.get_by_label("Size").select_option("640x360")
+    wizard.get_by_role("button", name="Write the film").click()
+
+    wizard.get_by_role("button", name="Cancel run").click()
+    stopped = wizard.get_by_role("alert")
+    expect(stopped).to_contain_text("canceled")
+    expect(wizard.get_by_role("button", name="Resume")).to_be_visible()
+    run = _run_in_url(page)
+    assert _status(studio.api("ana"), run)["phase"] == "failed"
+    ana.shot("canceled")
+
+    wizard.get_by_role("button", name="Resume").click()
+    expect(wizard.get_by_role("radiogroup").first).to_be_visible(timeout=60_000)
+    assert _status(studio.api("ana"), run)["phase"] == "awaiting_pick_refs"
+
+    bad = tmp_path / "not-a-picture.png"
+    bad.write_text("this is text")
+    label = studio.api("ana").get(f"{API}/films/{run}/checkpoints").json()["refs"][0]["label"]
+    wizard.get_by_label(f"Upload a guide image for {label}").set_input_files(bad)
+    expect(wizard.get_by_role("alert")).to_contain_text("the guide is not a readable image")
+    ana.shot("refused guide")

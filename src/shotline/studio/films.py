@@ -450,7 +450,7 @@ class FilmRuns:
             with Image.open(io.BytesIO(data)) as picture:
                 picture.verify()
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise FilmError(f"the guide is not a readable image: {exc}") from exc
+            raise FilmError("the guide is not a readable image (PNG, JPEG or WebP)") from exc
         script = self._script(run)
         if script is None:
             raise FilmError("this run has no script yet")

@@ -210,7 +210,7 @@ interface ViewProps {
 function StepView({ project, run, status, where, checkpoints, act, onBack, onOpened }: ViewProps) {
   const stopped = where.stopped && (
     <p className="film-stopped" role="alert">
-      {status.message || "The run stopped."} Resume continues from here; finished work is not paid twice.
+      Stopped: {(status.message || "the run ended").replace(/\.$/, "")}. Resume continues from here; finished work is not paid twice.
     </p>
   );
   if (where.step === "clips") {
