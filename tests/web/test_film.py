@@ -129,7 +129,7 @@ def test_a_film_from_an_idea_with_picks_opens_on_the_timeline(
     wizard.get_by_role("button", name="Open on the timeline").click()
     expect(page.get_by_role("dialog", name="Film from an idea")).to_be_hidden()
     assert "film=" not in page.url
-    clips = until(lambda: studio.timeline()["timeline"]["clips"], "the film's clips on the timeline")
+    clips = until(lambda: studio.timeline()["timeline"]["clips"], "the film on the timeline")
     videos = [c for c in clips if c["type"] == "video"]
     assert len(videos) >= 2 and all(c["sourceType"] == "cloud" for c in clips)
     ana.shot("opened on the timeline")
