@@ -846,6 +846,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/upload-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Upload Policy */
+        get: operations["upload_policy_api_projects__project__upload_policy_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/uploads": {
         parameters: {
             query?: never;
@@ -1933,6 +1950,18 @@ export interface components {
             transcoded: boolean;
             /** Url */
             url: string | null;
+        };
+        /**
+         * UploadPolicy
+         * @description What the client needs to prepare a file: the seed's browser-side transcode rule.
+         */
+        UploadPolicy: {
+            /** Max Bytes */
+            max_bytes: number;
+            /** Share Height */
+            share_height: number;
+            /** Share Threshold */
+            share_threshold: number;
         };
         /** UserChange */
         UserChange: {
@@ -3928,6 +3957,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Detail"];
+                };
+            };
+        };
+    };
+    upload_policy_api_projects__project__upload_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadPolicy"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

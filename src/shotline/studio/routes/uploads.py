@@ -19,6 +19,7 @@ import anyio.from_thread
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from shotline.media.transcode import SHARE_HEIGHT
 from shotline.studio.collab.commands import AddClip
 from shotline.studio.deps import Member, Services
 from shotline.studio.derivatives import media_url
@@ -77,6 +78,21 @@ def _request_chunks(request: Request) -> Iterator[bytes]:
     while (chunk := anyio.from_thread.run(next_chunk)) is not None:
         if chunk:
             yield chunk
+
+
+class UploadPolicy(BaseModel):
+    """What the client needs to prepare a file: the seed's browser-side transcode rule."""
+
+    share_threshold: int  # bytes: larger files are transcoded (in the browser, else here)
+    share_height: int  # lines of the shared copy (1080p H.264)
+    max_bytes: int  # the largest upload accepted
+
+
+@router.get("/upload-policy")
+def upload_policy(access: Member, services: Services) -> UploadPolicy:
+    uploads = services.uploads
+    return UploadPolicy(share_threshold=uploads.share_threshold, share_height=SHARE_HEIGHT,
+                        max_bytes=uploads.max_bytes)  # fmt: skip
 
 
 @router.post("/uploads", status_code=201, responses={404: {}, 413: {}, 415: {}, 422: {}})
