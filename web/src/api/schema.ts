@@ -896,7 +896,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Report Conversion
+         * @description The owner's browser transcodes the file (seed 000): it reports progress, and the final
+         *     size before sending the bytes.
+         */
+        patch: operations["report_conversion_api_projects__project__uploads__upload_id__patch"];
         trace?: never;
     };
     "/api/providers": {
@@ -1087,6 +1092,19 @@ export interface components {
         ConfirmIn: {
             /** Budget */
             budget?: number | string | null;
+        };
+        /** Conversion */
+        Conversion: {
+            /**
+             * Progress
+             * @description the conversion's progress
+             */
+            progress?: number | null;
+            /**
+             * Size
+             * @description the converted file's size, once known
+             */
+            size?: number | null;
         };
         /** CreditsOut */
         CreditsOut: {
@@ -4167,6 +4185,70 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_conversion_api_projects__project__uploads__upload_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Conversion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
