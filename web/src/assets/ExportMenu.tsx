@@ -73,7 +73,7 @@ export function ExportMenu() {
 
   return (
     <div className="export-menu">
-      <button aria-haspopup="menu" aria-expanded={open} onClick={() => setOpen((o) => !o)}>
+      <button aria-haspopup="menu" aria-expanded={open} aria-label="Export the timeline" onClick={() => setOpen((o) => !o)}>
         Export ▾
       </button>
       {open && (

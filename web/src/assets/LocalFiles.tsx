@@ -19,7 +19,10 @@ export function LocalFiles() {
     .map((s) => ({ state: s, clip: timeline.byId.get(s.clipId) }))
     .filter((x): x is { state: UploadState; clip: Clip } => !!x.clip && x.clip.sourceType !== "local");
   useEffect(() => {
-    for (const clip of timeline.clips) if (clip.status === "ready" || clip.status === "failed") settle(clip.id, clip.status, clip.error);
+    for (const clip of timeline.clips) {
+      if (clip.status === "failed") settle(clip.id, "failed", clip.error);
+      else if (clip.status === "ready" && clip.sourceType !== "local") settle(clip.id, "ready");
+    }
   }, [timeline.clips]);
   if (!local.length && !shared.length) return null;
   return (
@@ -46,7 +49,7 @@ export function LocalFiles() {
 
 function statusText(clip: Clip, state: UploadState | undefined): string {
   const pct = (f: number | undefined | null) => (typeof f === "number" ? ` ${Math.round(f * 100)}%` : "");
-  if (state && state.phase !== "ready" && state.phase !== "failed" && clip.status !== "ready") {
+  if (state && state.phase !== "ready" && state.phase !== "failed" && clip.sourceType === "local") {
     const label = { converting: "Converting…", uploading: "Uploading…", processing: "Processing on the server…" }[state.phase];
     return `${label}${pct(state.progress)}`;
   }
