@@ -199,6 +199,7 @@ def test_filters_narrow_the_list(studio: Studio, person: Any, card: Path) -> Non
     assert everything >= 3
     ben.shot("every asset")
 
+    ben.page.get_by_role("button", name="Filters").click()
     ben.page.get_by_role("group", name="Kinds").get_by_role(
         "button", name="Saved timelines"
     ).click()

@@ -7,7 +7,7 @@ import type { EventRecord, Hello } from "../store/events";
 import { useEvents, useStudio, useTimeline } from "../studio/context";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { DownloadLink } from "./DownloadLink";
-import { ExportMenu } from "./ExportMenu";
+import { ExportList, ExportMenu, useExports } from "./ExportMenu";
 import { appendPoint, importLocalFile } from "./importFile";
 import { LocalFiles } from "./LocalFiles";
 import { Preview } from "./Preview";
@@ -46,6 +46,7 @@ export function AssetPanel() {
   const [tick, setTick] = useState(0);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const path = useMemo(() => ({ project }), [project]);
+  const exports = useExports();
 
   useEffect(() => {
     let live = true;
@@ -126,20 +127,21 @@ export function AssetPanel() {
   return (
     <div className="assets">
       <header className="assets-head">
-        <h2>Assets</h2>
+        <h2 className="sr-only">Assets</h2>
         <div className="assets-actions">
           <label className="button" title="Import a video or audio file from this device">
             Import file
             <input type="file" accept="video/*,audio/*" multiple hidden onChange={onPick} aria-label="Import a file" />
           </label>
           <button onClick={() => setSaving(true)}>Save</button>
-          <ExportMenu />
+          <ExportMenu start={exports.start} />
         </div>
+        <p className="muted small live-summary" aria-label="Timeline contents">
+          Timeline: {timeline.clips.length} {timeline.clips.length === 1 ? "clip" : "clips"} on {timeline.tracks.length + timeline.audioTracks.length}{" "}
+          {timeline.tracks.length + timeline.audioTracks.length === 1 ? "track" : "tracks"}
+        </p>
       </header>
-      <p className="muted small" aria-label="Timeline contents">
-        On the timeline: {timeline.clips.length} {timeline.clips.length === 1 ? "clip" : "clips"} · {timeline.tracks.length} video,{" "}
-        {timeline.audioTracks.length} audio {timeline.tracks.length + timeline.audioTracks.length === 1 ? "track" : "tracks"}
-      </p>
+      <ExportList exports={exports.exports} error={exports.error} dismiss={exports.dismiss} />
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -235,6 +237,8 @@ function ConfirmFor({ confirm, onConfirm, onClose }: { confirm: Confirm; onConfi
 }
 
 function Filters({ filters, choices, onChange }: { filters: AssetFilters; choices: ReturnType<typeof facets>; onChange: (f: AssetFilters) => void }) {
+  const [open, setOpen] = useState(false);
+  const chosen = filters.kinds.length + [filters.owner, filters.provider, filters.model].filter(Boolean).length;
   const toggle = (kind: AssetKind) =>
     onChange({ ...filters, kinds: filters.kinds.includes(kind) ? filters.kinds.filter((k) => k !== kind) : [...filters.kinds, kind] });
   const select = (label: string, key: "owner" | "provider" | "model", options: string[], all: string) => (
@@ -250,7 +254,14 @@ function Filters({ filters, choices, onChange }: { filters: AssetFilters; choice
   );
   return (
     <div className="filters" role="search" aria-label="Filter assets">
-      <input type="search" placeholder="Search prompts and names" aria-label="Search assets" value={filters.text} onChange={(e) => onChange({ ...filters, text: e.target.value })} />
+      <div className="search-row">
+        <input type="search" placeholder="Search prompts and names" aria-label="Search assets" value={filters.text} onChange={(e) => onChange({ ...filters, text: e.target.value })} />
+        <button aria-expanded={open} aria-controls="asset-filters" onClick={() => setOpen(!open)} className={chosen ? "active" : ""}>
+          Filters{chosen ? ` (${chosen})` : ""}
+        </button>
+      </div>
+      {open && (
+      <div id="asset-filters" className="filter-options">
       <div className="chips" role="group" aria-label="Kinds">
         {KINDS.map(({ kind, label }) => (
           <button key={kind} className="chip" aria-pressed={filters.kinds.includes(kind)} onClick={() => toggle(kind)}>
@@ -263,6 +274,8 @@ function Filters({ filters, choices, onChange }: { filters: AssetFilters; choice
         {select("Provider", "provider", choices.providers, "Any provider")}
         {select("Model", "model", choices.models, "Any model")}
       </div>
+      </div>
+      )}
     </div>
   );
 }

@@ -32,6 +32,7 @@ export function DownloadLink({ url, filename, mime, label }: Props) {
         className="button download"
         href={url}
         download={filename}
+        aria-label={`Download ${filename}`}
         aria-disabled={share && !file ? true : undefined}
         onClick={(event) => {
           if (!share || !file) return; // desktop: the link does it

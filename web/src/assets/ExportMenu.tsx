@@ -17,30 +17,20 @@ const FORMATS: readonly { format: Format; label: string; hint: string }[] = [
   { format: "otio", label: "OTIO", hint: "OpenTimelineIO" },
 ];
 
-export function ExportMenu() {
+export interface Exports {
+  exports: ExportOut[];
+  error: string | null;
+  start: (format: Format) => Promise<void>;
+  dismiss: (id: string) => void;
+}
+
+/** This tab's recent exports, followed through the server's `export` events. */
+export function useExports(): Exports {
   const { project } = useStudio();
-  const [open, setOpen] = useState(false);
   const [exports, setExports] = useState<ExportOut[]>([]);
   const [error, setError] = useState<string | null>(null);
-  const menu = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    menu.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
-    const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !menu.current?.parentElement?.contains(event.target as Node))
-        setOpen(false);
-    };
-    window.addEventListener("mousedown", close);
-    window.addEventListener("keydown", close);
-    return () => {
-      window.removeEventListener("mousedown", close);
-      window.removeEventListener("keydown", close);
-    };
-  }, [open]);
 
   const start = async (format: Format) => {
-    setOpen(false);
     setError(null);
     try {
       const record = await call(api.POST("/api/projects/{project}/exports", { params: { path: { project } }, body: { format, width: 1280, height: 720, fps: "24", track: 0 } }));
@@ -70,6 +60,27 @@ export function ExportMenu() {
     [project],
   );
   useEvents(onEvent);
+  const dismiss = useCallback((id: string) => setExports((all) => all.filter((x) => x.id !== id)), []);
+  return { exports, error, start, dismiss };
+}
+
+export function ExportMenu({ start }: { start: Exports["start"] }) {
+  const [open, setOpen] = useState(false);
+  const menu = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    menu.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
+    const close = (event: MouseEvent | KeyboardEvent) => {
+      if (event instanceof KeyboardEvent ? event.key === "Escape" : !menu.current?.parentElement?.contains(event.target as Node))
+        setOpen(false);
+    };
+    window.addEventListener("mousedown", close);
+    window.addEventListener("keydown", close);
+    return () => {
+      window.removeEventListener("mousedown", close);
+      window.removeEventListener("keydown", close);
+    };
+  }, [open]);
 
   return (
     <div className="export-menu">
@@ -79,41 +90,58 @@ export function ExportMenu() {
       {open && (
         <div ref={menu} className="menu" role="menu" aria-label="Export formats">
           {FORMATS.map(({ format, label, hint }) => (
-            <button key={format} role="menuitem" onClick={() => void start(format)}>
+            <button
+              key={format}
+              role="menuitem"
+              onClick={() => {
+                setOpen(false);
+                void start(format);
+              }}
+            >
               <span>{label}</span>
               <span className="muted small">{hint}</span>
             </button>
           ))}
         </div>
       )}
-      {(exports.length > 0 || error) && (
-        <ul className="exports" aria-label="Exports">
-          {error && (
-            <li className="error" role="alert">
-              {error}
-            </li>
-          )}
-          {exports.map((e) => (
-            <li key={e.id} className="export">
-              <span className="format">{e.format.toUpperCase()}</span>
-              {e.status === "succeeded" && e.url ? (
-                <DownloadLink url={e.url} filename={e.filename} mime={mimeOf(e.format)} />
-              ) : e.status === "failed" ? (
-                <span className="error">{e.error ?? "the export failed"}</span>
-              ) : (
-                <span className="export-progress">
-                  <span>{e.status === "queued" ? "Queued…" : `Rendering ${Math.round(e.progress * 100)}%`}</span>
-                  <progress max={1} value={e.progress} aria-label={`${e.format} export progress`} />
-                </span>
-              )}
-              <button className="ghost small" aria-label={`Dismiss the ${e.format} export`} onClick={() => setExports((all) => all.filter((x) => x.id !== e.id))}>
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
     </div>
+  );
+}
+
+/** The exports started here: progress for an MP4, a download link when ready. */
+export function ExportList({ exports, error, dismiss }: Omit<Exports, "start">) {
+  if (!exports.length && !error) return null;
+  return (
+      <ul className="exports" aria-label="Exports">
+        {error && (
+          <li className="error" role="alert">
+            {error}
+          </li>
+        )}
+        {exports.map((e) => (
+          <li key={e.id} className="export">
+            <span className="format">{e.format.toUpperCase()}</span>
+            {e.status === "succeeded" && e.url ? (
+              <>
+                <span className="export-name" title={e.filename}>
+                  {e.filename}
+                </span>
+                <DownloadLink url={e.url} filename={e.filename} mime={mimeOf(e.format)} label="Download" />
+              </>
+            ) : e.status === "failed" ? (
+              <span className="error">{e.error ?? "the export failed"}</span>
+            ) : (
+              <span className="export-progress">
+                <span>{e.status === "queued" ? "Queued…" : `Rendering ${Math.round(e.progress * 100)}%`}</span>
+                <progress max={1} value={e.progress} aria-label={`${e.format} export progress`} />
+              </span>
+            )}
+            <button className="ghost small" aria-label={`Dismiss the ${e.format} export`} onClick={() => dismiss(e.id)}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
   );
 }
 

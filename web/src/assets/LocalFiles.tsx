@@ -37,7 +37,7 @@ export function LocalFiles() {
             <div className="local-info">
               <strong>{clip.name}</strong>
               <span className="upload-status done" role="status">
-                {clip.status === "ready" ? "Complete: shared with everyone" : statusText(clip, undefined)}
+                {clip.status === "ready" ? "Complete: shared with everyone" : statusText(clip, undefined, true)}
               </span>
             </div>
           </li>
@@ -47,7 +47,7 @@ export function LocalFiles() {
   );
 }
 
-function statusText(clip: Clip, state: UploadState | undefined): string {
+function statusText(clip: Clip, state: UploadState | undefined, mine: boolean): string {
   const pct = (f: number | undefined | null) => (typeof f === "number" ? ` ${Math.round(f * 100)}%` : "");
   if (state && state.phase !== "ready" && state.phase !== "failed" && clip.sourceType === "local") {
     const label = { converting: "Converting…", uploading: "Uploading…", processing: "Processing on the server…" }[state.phase];
@@ -57,7 +57,7 @@ function statusText(clip: Clip, state: UploadState | undefined): string {
   if (clip.status === "converting") return `Converting…${pct(progress)}`;
   if (clip.status === "uploading") return `Uploading…${pct(progress)}`;
   if (clip.status === "failed") return clip.error ? `Failed: ${clip.error}` : "The upload failed";
-  return "Only on its owner's device";
+  return mine ? "Only on this device: Upload shares it" : `Only on ${clip.owner ?? "its owner"}'s device`;
 }
 
 function LocalClip({ clip, mine, state, project }: { clip: Clip; mine: boolean; state: UploadState | undefined; project: string }) {
@@ -87,7 +87,7 @@ function LocalClip({ clip, mine, state, project }: { clip: Clip; mine: boolean; 
           {owner} · {formatDuration(clip.duration)}
         </span>
         <span className={`upload-status ${clip.status}`} role="status">
-          {statusText(clip, state)}
+          {statusText(clip, state, mine)}
         </span>
         {busy && progress !== null && <progress className="upload-progress" max={1} value={progress} aria-label={`${clip.name} upload progress`} />}
         {state?.note && <span className="muted small">{state.note}</span>}
