@@ -6,7 +6,7 @@ import { useStudio, useTimeline } from "../studio/context";
 import { localFile, localUrl, localVersion, rememberLocal, subscribeLocal } from "./localFiles";
 import { Preview } from "./Preview";
 import { formatDuration } from "./query";
-import { settle, shareLocalClip, subscribeUploads, uploadStates, type UploadState } from "./uploads";
+import { dismissUpload, settle, shareLocalClip, subscribeUploads, uploadStates, type UploadState } from "./uploads";
 
 export function LocalFiles() {
   const { project, me } = useStudio();
@@ -27,19 +27,22 @@ export function LocalFiles() {
   if (!local.length && !shared.length) return null;
   return (
     <section className="local-files" aria-label="Local files">
-      <h3>On the timeline, not shared yet</h3>
+      <h3>Local files on the timeline</h3>
       <ul>
         {local.map((clip) => (
           <LocalClip key={clip.id} clip={clip} mine={clip.owner === me.name} state={states.get(clip.id)} project={project} />
         ))}
         {shared.map(({ clip }) => (
-          <li key={clip.id} className="local-clip" aria-label={`${clip.name} by ${clip.owner ?? "someone"}`}>
+          <li key={clip.id} className="local-clip done" aria-label={`${clip.name} by ${clip.owner ?? "someone"}`}>
             <div className="local-info">
               <strong>{clip.name}</strong>
               <span className="upload-status done" role="status">
                 {clip.status === "ready" ? "Complete: shared with everyone" : statusText(clip, undefined, true)}
               </span>
             </div>
+            <button className="ghost small" aria-label={`Dismiss ${clip.name}`} onClick={() => dismissUpload(clip.id)}>
+              ×
+            </button>
           </li>
         ))}
       </ul>

@@ -198,3 +198,10 @@ export function settle(clipId: string, status: string, error?: string | null): v
   if (status === "ready" && state.phase !== "ready") set(clipId, { phase: "ready", progress: 1 });
   if (status === "failed" && state.phase !== "failed") set(clipId, { phase: "failed", error: error ?? "the upload failed" });
 }
+
+/** Forgets a finished upload's state (the person dismissed its "complete" line). */
+export function dismissUpload(clipId: string): void {
+  if (!states.delete(clipId)) return;
+  snapshot = new Map(states);
+  for (const listener of listeners) listener();
+}
