@@ -178,6 +178,9 @@ def test_over_the_threshold_the_browser_transcodes_with_ffmpeg_wasm(
     expect(ana.page.get_by_role("listitem", name=f"{media.name} by ana")).to_contain_text(
         "Complete"
     )
+    listed = ana.page.get_by_role("listitem", name=f"Upload: {media.name}")
+    expect(listed).to_contain_text("0:02.0")  # the DAM's record follows the upload's events
+    expect(listed).not_to_contain_text("Converting")
     ana.shot("transcoded in the browser, uploaded")
     seen = _seen(ana.page)
     assert any(s.startswith("Converting") for s in seen), seen
