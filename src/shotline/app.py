@@ -205,8 +205,8 @@ def build_server(
     data = studio.settings.data_dir
     events = EventLog(database)
     timelines = TimelineService(data)
-    saves = SaveService(data, timelines, events)
     catalog = studio.engine.catalog
+    saves = SaveService(data, timelines, events, lambda p, url: media_file(catalog, p, url))
     exports = ExportService(
         database,
         catalog,

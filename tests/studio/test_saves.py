@@ -121,3 +121,26 @@ def test_a_broken_save_is_refused_and_the_live_timeline_kept(
     refused = member.post(f"{SAVES}/{entry['id']}/load")
     assert refused.status_code == 422 and "would overlap" in refused.json()["detail"]
     assert server.services.timelines.get(PROJECT).clip("a").start == 5.0
+
+
+def test_the_preview_of_an_uploaded_clip_is_its_frame_not_black(
+    server: LiveServer, member: httpx.Client, tmp_path: Path
+) -> None:
+    """Uploaded clips play from media URLs (``cloudUrl``): the preview finds their bytes in the
+    catalog."""
+    api = f"/api/projects/{PROJECT}"
+    body = {"filename": "wide.mp4", "duration": 4, "startTime": 0}
+    clip_id = member.post(f"{api}/local-clips", json=body).json()["clip_id"]
+    data = card(tmp_path).read_bytes()
+    upload = member.post(
+        f"{api}/uploads", json={"filename": "wide.mp4", "size": len(data), "clip_id": clip_id}
+    ).json()
+    member.put(f"{api}/uploads/{upload['id']}", content=data).raise_for_status()
+    server.services.uploads.wait(PROJECT, upload["id"])
+    assert server.services.timelines.get(PROJECT).clip(clip_id).source_type.value == "cloud"
+    member.put(f"{api}/timeline/selection", json={"playhead": 1.0}).raise_for_status()
+    saved = member.post(SAVES, json={"name": "uploaded"}).json()
+    png = member.get(saved["preview_url"])
+    image = np.asarray(Image.open(io.BytesIO(png.content)).convert("RGB"))
+    assert image.mean() > 10, "the preview is black: the clip's media URL was not resolved"
+    assert read_frame_index(image) == 24

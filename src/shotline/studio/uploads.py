@@ -270,6 +270,38 @@ class UploadService:
         self._emit(upload)
         return upload
 
+    def convert(
+        self,
+        project: str,
+        upload_id: str,
+        *,
+        size: int | None = None,
+        progress: float | None = None,
+    ) -> Upload:
+        """The client's own transcode (opened with ``converting``) moved on: its progress, for
+        everyone to see, and once done the size of the file it will send (only known then).
+        Only before any byte arrived."""
+        with self._lock(upload_id):
+            upload = self.get(project, upload_id)
+            if upload.status is not UploadStatus.CONVERTING or upload.received or upload.complete:
+                raise UploadClosed(
+                    f"upload {upload_id} is {upload.status.value} with {upload.received} bytes "
+                    "received: only a converting upload with no bytes yet can change"
+                )
+            fields: dict[str, Any] = {}
+            if size is not None:
+                if size <= 0:
+                    raise NotMedia("the converted file is empty")
+                if size > self.max_bytes:
+                    raise UploadTooLarge(
+                        f"the converted file is {size} bytes; uploads are limited to "
+                        f"{self.max_bytes} bytes"
+                    )
+                fields["size"] = size
+            if progress is not None:
+                fields["progress"] = min(1.0, max(0.0, progress))
+            return self._set(upload_id, **fields) if fields else upload
+
     def get(self, project: str, upload_id: str) -> Upload:
         try:
             uuid.UUID(upload_id)

@@ -928,6 +928,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/upload-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Upload Policy */
+        get: operations["upload_policy_api_projects__project__upload_policy_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/uploads": {
         parameters: {
             query?: never;
@@ -961,7 +978,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Report Conversion
+         * @description The owner's browser transcodes the file (seed 000): it reports progress, and the final
+         *     size before sending the bytes.
+         */
+        patch: operations["report_conversion_api_projects__project__uploads__upload_id__patch"];
         trace?: never;
     };
     "/api/providers": {
@@ -1163,6 +1185,19 @@ export interface components {
         ConfirmIn: {
             /** Budget */
             budget?: number | string | null;
+        };
+        /** Conversion */
+        Conversion: {
+            /**
+             * Progress
+             * @description the conversion's progress
+             */
+            progress?: number | null;
+            /**
+             * Size
+             * @description the converted file's size, once known
+             */
+            size?: number | null;
         };
         /** CreditsOut */
         CreditsOut: {
@@ -2086,6 +2121,18 @@ export interface components {
             transcoded: boolean;
             /** Url */
             url: string | null;
+        };
+        /**
+         * UploadPolicy
+         * @description What the client needs to prepare a file: the seed's browser-side transcode rule.
+         */
+        UploadPolicy: {
+            /** Max Bytes */
+            max_bytes: number;
+            /** Share Height */
+            share_height: number;
+            /** Share Threshold */
+            share_threshold: number;
         };
         /** UserChange */
         UserChange: {
@@ -4258,6 +4305,37 @@ export interface operations {
             };
         };
     };
+    upload_policy_api_projects__project__upload_policy_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadPolicy"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_uploads_api_projects__project__uploads_get: {
         parameters: {
             query?: never;
@@ -4433,6 +4511,70 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    report_conversion_api_projects__project__uploads__upload_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Conversion"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadOut"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Request Entity Too Large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

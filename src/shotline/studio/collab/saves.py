@@ -81,12 +81,12 @@ class SaveService:
         data_dir: Path,
         timelines: TimelineService,
         events: EventLog | None = None,
-        source_path: Callable[[str], str | None] | None = None,
+        source_path: Callable[[str, str], str | None] | None = None,
     ) -> None:
         self.root = Path(data_dir) / "saves"
         self.timelines = timelines
         self.events = events
-        self.source_path = source_path
+        self.source_path = source_path  # (project, a clip's source) -> a local file, or None
 
     def folder(self, project: str) -> Path:
         if not PROJECT.match(project):
@@ -105,11 +105,27 @@ class SaveService:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         save_id = f"{stamp}-{secrets.token_hex(4)}"
         path = self.folder(project) / f"{save_id}.json"
-        png = frame_under_playhead(timeline, self.source_path)
+        png = frame_under_playhead(timeline, self._source_path(project))
         save_timeline(timeline, path, saved_by=user, preview_png=png)
         if self.events is not None:
             self.events.publish(project, TimelineSavedEvent(save_id=save_id, name=name, by=user))
         return self._entry(path)
+
+    def _source_path(self, project: str) -> Callable[[str], str | None] | None:
+        """A clip's source as a local file for the preview: the project's media URLs through
+        the catalog; a source that cannot be found leaves the preview black, never the save."""
+        find = self.source_path
+        if find is None:
+            return None
+
+        def path(source: str) -> str | None:
+            try:
+                return find(project, source) or _local_file(source)
+            except (LookupError, OSError, ValueError, MediaError) as exc:
+                log.warning("preview source %s of %s: %s", source[:100], project, exc)
+                return None
+
+        return path
 
     def list(self, project: str) -> list[SavedTimeline]:
         """Newest first; a file that cannot be read is logged and left out."""

@@ -1,6 +1,8 @@
 """Uploads of local clips (seed 000): open an upload, send its bytes (resumable), follow it.
 
 ``POST /uploads`` opens one for a file name and size (optionally the local clip it shares);
+opened as ``converting``, the owner's browser is transcoding it first and ``PATCH`` reports the
+conversion's progress and, once known, the size of the file it will send;
 ``PUT /uploads/{id}?offset=N`` streams raw bytes from ``N`` (``GET`` tells how many arrived, so a
 dropped connection resumes there; ``offset=0`` restarts); the last byte makes the server inspect
 the file (415 with the reason when it is not media) and finish in the background. Status changes
@@ -19,6 +21,7 @@ import anyio.from_thread
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from shotline.media.transcode import SHARE_HEIGHT
 from shotline.studio.collab.commands import AddClip
 from shotline.studio.deps import Member, Services
 from shotline.studio.derivatives import media_url
@@ -79,6 +82,21 @@ def _request_chunks(request: Request) -> Iterator[bytes]:
             yield chunk
 
 
+class UploadPolicy(BaseModel):
+    """What the client needs to prepare a file: the seed's browser-side transcode rule."""
+
+    share_threshold: int  # bytes: larger files are transcoded (in the browser, else here)
+    share_height: int  # lines of the shared copy (1080p H.264)
+    max_bytes: int  # the largest upload accepted
+
+
+@router.get("/upload-policy")
+def upload_policy(access: Member, services: Services) -> UploadPolicy:
+    uploads = services.uploads
+    return UploadPolicy(share_threshold=uploads.share_threshold, share_height=SHARE_HEIGHT,
+                        max_bytes=uploads.max_bytes)  # fmt: skip
+
+
 @router.post("/uploads", status_code=201, responses={404: {}, 413: {}, 415: {}, 422: {}})
 def open_upload(body: NewUpload, access: Member, services: Services) -> UploadOut:
     clip = body.clip_id
@@ -99,6 +117,26 @@ def list_uploads(access: Member, services: Services) -> list[UploadOut]:
 @router.get("/uploads/{upload_id}", responses={404: {}})
 def get_upload(upload_id: str, access: Member, services: Services) -> UploadOut:
     return UploadOut.of(access.project, services.uploads.get(access.project, upload_id))
+
+
+class Conversion(Body):
+    size: int | None = Field(None, gt=0, description="the converted file's size, once known")
+    progress: float | None = Field(None, ge=0, le=1, description="the conversion's progress")
+
+
+@router.patch("/uploads/{upload_id}", responses={403: {}, 404: {}, 409: {}, 413: {}})
+def report_conversion(
+    upload_id: str, body: Conversion, access: Member, services: Services
+) -> UploadOut:
+    """The owner's browser transcodes the file (seed 000): it reports progress, and the final
+    size before sending the bytes."""
+    upload = services.uploads.get(access.project, upload_id)
+    if upload.owner != access.user.name:
+        raise Forbidden(f"upload {upload_id} belongs to {upload.owner}: only they convert it")
+    done = services.uploads.convert(
+        access.project, upload_id, size=body.size, progress=body.progress
+    )
+    return UploadOut.of(access.project, done)
 
 
 @router.put(
