@@ -146,8 +146,11 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
             client.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    # Module scope, not session: while Playwright's sync API is running, its event loop counts
+    # as running in this thread, and tests of other modules in the same worker that call
+    # asyncio.run() would fail.
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

@@ -25,8 +25,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(fetch(event.request).catch(() => caches.match("/")));
     return;
   }
-  if (url.pathname.startsWith("/assets/")) {
-    // Hashed file names never change content: cache first.
+  if (url.pathname.startsWith("/assets/") && !url.pathname.endsWith(".wasm")) {
+    // Hashed file names never change content: cache first. The 32 MB ffmpeg core stays in the
+    // HTTP cache only (it loads on the first large upload, not at start).
     event.respondWith(
       caches.match(event.request).then(
         (hit) =>
