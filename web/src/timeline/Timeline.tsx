@@ -23,6 +23,7 @@ import { clipsInRange, covers, lanesOf, windowFor, type Window } from "./visible
 import "./timeline.css";
 
 const TAIL_SECONDS = 30; // room after the last clip to drag into
+const MIN_FIT_SECONDS = 20; // "fit" never zooms in further than this much time across
 
 export function Timeline() {
   const { store, transport, me } = useStudio();
@@ -129,7 +130,14 @@ export function Timeline() {
   const lanes = useMemo(() => lanesOf(timeline.clips), [timeline.clips]);
   const lastEnd = useMemo(() => timeline.clips.reduce((m, c) => Math.max(m, c.startTime + c.duration), 0), [timeline.clips]);
   const contentSeconds = Math.max(lastEnd, playhead, timeline.selection.outPoint ?? 0) + TAIL_SECONDS;
-  const fit = useCallback(() => zoom(fitPps(lastEnd || 10, view.current.width - 20), 0), [zoom, lastEnd]);
+  const fit = useCallback(() => zoom(fitPps(Math.max(lastEnd * 1.05, MIN_FIT_SECONDS), view.current.width), 0), [zoom, lastEnd]);
+  const fitted = useRef(false);
+  useEffect(() => {
+    // Open showing the whole edit (once the document has arrived).
+    if (fitted.current || !timeline.synced) return;
+    fitted.current = true;
+    fit();
+  }, [timeline.synced, fit]);
 
   // ---- what to draw ----
   const rows = useMemo(() => rowsOf(timeline), [timeline]);
@@ -288,7 +296,7 @@ export function Timeline() {
         <div className="timeline-sheet" style={sheetStyle}>
           <div className="ruler-row" onPointerDown={beginScrub} role="slider" aria-label="Playhead" aria-valuemin={0} aria-valuenow={Number(playhead.toFixed(3))} aria-valuetext={timecode(playhead, fps)} tabIndex={0}>
             <div className="ruler-corner" onPointerDown={(e) => e.stopPropagation()}>
-              {timeline.synced ? `${timeline.clips.length} clips` : "loading…"}
+              {timeline.synced ? `${timeline.clips.length} clip${timeline.clips.length === 1 ? "" : "s"}` : "loading…"}
             </div>
             <canvas className="ruler-canvas" ref={ruler} />
             <RulerMarks selection={timeline.selection} playhead={playhead} others={others} />
