@@ -15,7 +15,7 @@ export interface Placement {
 interface Props {
   clip: Clip;
   place: Placement;
-  bucket: number;
+  bucket: number; // zoom rounded down to a power of two; 0 when the clip is too narrow for detail
   selected: boolean;
   grouped: boolean; // in the linked group of a selected clip
   dragging: boolean;
@@ -31,6 +31,18 @@ const STATUS_TEXT: Record<string, string> = {
   converting: "Converting…",
   uploading: "Uploading…",
 };
+
+export const TRIM_HANDLE_PX = 8;
+
+/** Which part of a clip a press at `clientX` grabs: an edge (trim) or the body (move). Narrow
+ *  clips are all body, so they can still be moved. */
+export function edgeAt(box: { left: number; width: number }, clientX: number): DragMode {
+  if (box.width < TRIM_HANDLE_PX * 3) return "move";
+  const x = clientX - box.left;
+  if (x <= TRIM_HANDLE_PX) return "start";
+  if (x >= box.width - TRIM_HANDLE_PX) return "end";
+  return "move";
+}
 
 export function seconds(value: number): string {
   return `${value.toFixed(2)} s`;
@@ -53,10 +65,13 @@ export const ClipView = memo(function ClipView(props: Props) {
   const label = `${clip.name}, ${clip.type === "video" ? "V" : "A"}${clip.trackIndex + 1}, ${seconds(clip.startTime)} to ${seconds(clip.startTime + clip.duration)}${status ? `, ${status}` : ""}${clip.status === "failed" ? ", failed" : ""}`;
 
   const press = (event: PointerEvent<HTMLDivElement>) => {
-    const edge = (event.target as HTMLElement).dataset["edge"];
     onSelect(clip, event.shiftKey || event.metaKey || event.ctrlKey);
-    onPress(event, clip, edge === "start" || edge === "end" ? edge : "move");
+    onPress(event, clip, edgeAt(event.currentTarget.getBoundingClientRect(), event.clientX));
     event.stopPropagation();
+  };
+  const hover = (event: PointerEvent<HTMLDivElement>) => {
+    const edge = edgeAt(event.currentTarget.getBoundingClientRect(), event.clientX);
+    event.currentTarget.style.cursor = edge === "move" ? "" : "ew-resize";
   };
   const key = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.key === "Enter") onSelect(clip, event.shiftKey);
@@ -74,10 +89,12 @@ export const ClipView = memo(function ClipView(props: Props) {
       className={classes.join(" ")}
       style={style}
       onPointerDown={press}
+      onPointerMove={hover}
       onKeyDown={key}
     >
-      {media && clip.status === "ready" && clip.type === "video" && <Thumbs clip={clip} media={media} bucket={bucket} />}
-      {media && clip.status === "ready" && clip.type === "audio" && <Wave clip={clip} media={media} />}
+      {bucket > 0 && media && clip.status === "ready" && clip.type === "video" && <Thumbs clip={clip} media={media} bucket={bucket} />}
+      {bucket > 0 && media && clip.status === "ready" && clip.type === "audio" && <Wave clip={clip} media={media} />}
+      {bucket > 0 && (
       <span className="clip-text">
         <span className="clip-name">{clip.sourceType === "generated" ? `✦ ${clip.name}` : clip.name}</span>
         {placeholder && (
@@ -88,9 +105,8 @@ export const ClipView = memo(function ClipView(props: Props) {
         {status && <span className="clip-detail">{status}</span>}
         {clip.status === "failed" && <span className="clip-error">{clip.error ?? "failed"}</span>}
       </span>
+      )}
       {draggedBy && <span className="clip-who">{draggedBy.name}</span>}
-      <span className="trim-handle" data-edge="start" aria-hidden="true" />
-      <span className="trim-handle" data-edge="end" aria-hidden="true" />
     </div>
   );
 });

@@ -18,12 +18,14 @@ import { TrackHeads } from "./TrackHeads";
 import { useClipDrag, type DragPreview } from "./useClipDrag";
 import { useScrub } from "./useScrub";
 import { useShortcuts } from "./useShortcuts";
-import { clampPps, fitPps, revealTime, visibleRange, zoomAt, ZOOM_STEP, type Viewport } from "./viewport";
+import { clampPps, fitPps, gestureTransform, revealTime, visibleRange, zoomAt, ZOOM_STEP, type Viewport } from "./viewport";
 import { clipsInRange, covers, lanesOf, windowFor, type Window } from "./visible";
 import "./timeline.css";
 
 const TAIL_SECONDS = 30; // room after the last clip to drag into
-const MIN_FIT_SECONDS = 20; // "fit" never zooms in further than this much time across
+const MIN_FIT_SECONDS = 20;
+const ZOOM_SETTLE_MS = 150; // a wheel zoom commits after this long without wheel events
+const DETAIL_PX = 28; // narrower clips are drawn as plain bars (no name, frames or waveform) // "fit" never zooms in further than this much time across
 
 export function Timeline() {
   const { store, transport, me } = useStudio();
@@ -78,20 +80,48 @@ export function Timeline() {
     setWin((w) => (covers(w, start, end) ? w : windowFor(start, end)));
   }, []);
 
-  const zoom = useCallback((next: number, anchorX?: number) => {
-    const current = view.current;
-    const playheadX = playheadRef.current * current.pps - current.scrollLeft;
-    const anchor = anchorX ?? (playheadX >= 0 && playheadX <= current.width ? playheadX : current.width / 2);
-    view.current = zoomAt(current, next, anchor);
-    ppsRef.current = view.current.pps;
-    setPps(view.current.pps);
+  // A wheel zoom is previewed by transforming the track layer (no restyle of every clip) and
+  // committed when the wheel pauses or the preview scale passes 2× either way.
+  const lanesRef = useRef<HTMLDivElement>(null);
+  const rulerRow = useRef<HTMLDivElement>(null);
+  const gesture = useRef<{ base: Viewport; timer: ReturnType<typeof setTimeout> | undefined } | null>(null);
+  const layers = () => [lanesRef.current, rulerRow.current?.querySelector<HTMLElement>(".ruler-marks") ?? null];
+
+  const commitZoom = useCallback(() => {
+    const g = gesture.current;
+    if (!g) return;
+    clearTimeout(g.timer);
+    gesture.current = null;
+    if (view.current.pps !== g.base.pps) setPps(view.current.pps); // the layout effect clears the preview
+    else for (const el of layers()) if (el) el.style.transform = "";
   }, []);
+
+  const zoom = useCallback(
+    (next: number, anchorX?: number, preview = false) => {
+      if (!preview) commitZoom();
+      const current = view.current;
+      const playheadX = playheadRef.current * current.pps - current.scrollLeft;
+      const anchor = anchorX ?? (playheadX >= 0 && playheadX <= current.width ? playheadX : current.width / 2);
+      view.current = zoomAt(current, next, anchor);
+      ppsRef.current = view.current.pps;
+      if (!preview) return setPps(view.current.pps);
+      const g = (gesture.current ??= { base: current, timer: undefined });
+      const { shift, scale } = gestureTransform(g.base, view.current);
+      for (const el of layers()) if (el) el.style.transform = `translateX(${shift}px) scaleX(${scale})`;
+      if (ruler.current) paintRuler(ruler.current, view.current);
+      clearTimeout(g.timer);
+      if (scale > 2 || scale < 0.5) commitZoom();
+      else g.timer = setTimeout(commitZoom, ZOOM_SETTLE_MS);
+    },
+    [commitZoom],
+  );
 
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
     let frame = 0;
     const onScroll = () => {
+      if (gesture.current) return; // the preview owns the view until it commits
       frame ||= requestAnimationFrame(() => {
         frame = 0;
         refreshView();
@@ -101,7 +131,7 @@ export function Timeline() {
       if (event.ctrlKey || event.metaKey) {
         event.preventDefault();
         const box = el.getBoundingClientRect();
-        zoom(ppsRef.current * Math.exp(-event.deltaY * 0.002), event.clientX - box.left - HEAD_WIDTH);
+        zoom(ppsRef.current * Math.exp(-event.deltaY * 0.002), event.clientX - box.left - HEAD_WIDTH, true);
       } else if (Math.abs(event.deltaY) > Math.abs(event.deltaX) && el.scrollHeight <= el.clientHeight) {
         event.preventDefault(); // nothing to scroll vertically: the wheel scrolls time
         el.scrollLeft += event.deltaY;
@@ -120,9 +150,10 @@ export function Timeline() {
   }, [refreshView, zoom]);
 
   useLayoutEffect(() => {
-    // The sheet has its new width now: put the anchor back under the pointer.
+    // The sheet has its new width now: drop the gesture preview and put the anchor back.
     const el = scroller.current;
     if (!el) return;
+    for (const layer of [lanesRef.current, rulerRow.current?.querySelector<HTMLElement>(".ruler-marks")]) if (layer) layer.style.transform = "";
     el.scrollLeft = view.current.scrollLeft;
     refreshView();
   }, [pps, refreshView]);
@@ -294,7 +325,7 @@ export function Timeline() {
       </div>
       <div className="timeline-scroller" ref={scroller}>
         <div className="timeline-sheet" style={sheetStyle}>
-          <div className="ruler-row" onPointerDown={beginScrub} role="slider" aria-label="Playhead" aria-valuemin={0} aria-valuenow={Number(playhead.toFixed(3))} aria-valuetext={timecode(playhead, fps)} tabIndex={0}>
+          <div className="ruler-row" ref={rulerRow} onPointerDown={beginScrub} role="slider" aria-label="Playhead" aria-valuemin={0} aria-valuenow={Number(playhead.toFixed(3))} aria-valuetext={timecode(playhead, fps)} tabIndex={0}>
             <div className="ruler-corner" onPointerDown={(e) => e.stopPropagation()}>
               {timeline.synced ? `${timeline.clips.length} clip${timeline.clips.length === 1 ? "" : "s"}` : "loading…"}
             </div>
@@ -303,7 +334,7 @@ export function Timeline() {
           </div>
           <div className="timeline-body">
             <TrackHeads rows={rows} counts={counts} onRemove={removeTrack} />
-            <div className="lanes" onPointerDown={() => setSelected(new Set())}>
+            <div className="lanes" ref={lanesRef} onPointerDown={() => setSelected(new Set())}>
               {rows.map((row, i) => (
                 <div key={`${row.kind}-${row.id}`} className={`lane ${row.kind}`} style={{ "--r": i } as CSSProperties} />
               ))}
@@ -313,7 +344,7 @@ export function Timeline() {
                   key={clip.id}
                   clip={clip}
                   place={placementMemo(clip, videoCount, preview)}
-                  bucket={bucket}
+                  bucket={clip.duration * bucket >= DETAIL_PX ? bucket : 0}
                   selected={selected.has(clip.id)}
                   grouped={highlighted.has(clip.id)}
                   dragging={preview?.members.has(clip.id) ?? false}

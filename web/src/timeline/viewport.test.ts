@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clampPps, fitPps, MAX_PPS, MIN_PPS, revealTime, tickStep, timeToX, visibleRange, xToTime, zoomAt } from "./viewport";
+import { clampPps, fitPps, gestureTransform, MAX_PPS, MIN_PPS, revealTime, tickStep, timeToX, visibleRange, xToTime, zoomAt } from "./viewport";
 
 const view = { pps: 50, scrollLeft: 500, width: 1000 };
 
@@ -35,5 +35,17 @@ describe("time ↔ pixel mapping", () => {
     expect(tickStep(50)).toBe(2);
     expect(tickStep(1000)).toBe(0.1);
     expect(tickStep(1) * 1).toBeGreaterThanOrEqual(80);
+  });
+});
+
+describe("a zoom gesture's preview transform", () => {
+  it("puts every time where the target view would draw it", () => {
+    const base = { pps: 50, scrollLeft: 500, width: 1000 };
+    const target = zoomAt(base, 120, 300);
+    const { shift, scale } = gestureTransform(base, target);
+    for (const time of [0, 12, 16, 33.3]) {
+      const drawn = time * base.pps * scale + shift - base.scrollLeft; // layer scaled about x = 0
+      expect(drawn).toBeCloseTo(timeToX(target, time));
+    }
   });
 });

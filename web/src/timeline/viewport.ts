@@ -60,3 +60,13 @@ export function rulerLabel(time: number, step: number): string {
   const text = step < 1 ? seconds.toFixed(step < 0.1 ? 2 : 1).padStart(step < 0.1 ? 5 : 4, "0") : String(Math.round(seconds)).padStart(2, "0");
   return `${minutes}:${text}`;
 }
+
+/**
+ * A zoom gesture previewed without re-laying out the clips: the track layer, still drawn at
+ * `base` (and still scrolled to base.scrollLeft), is scaled and shifted so every time lands
+ * where `target` puts it. Committed (real zoom, crisp again) when the gesture pauses.
+ */
+export function gestureTransform(base: Viewport, target: Viewport): { shift: number; scale: number } {
+  const scale = target.pps / base.pps;
+  return { shift: base.scrollLeft - target.scrollLeft, scale };
+}
