@@ -27,3 +27,23 @@ describe("readSnapshot", () => {
     expect(snapshot.revision).toBe(7);
   });
 });
+
+describe("readSnapshot with the previous snapshot", () => {
+  it("keeps unchanged clips (and an unchanged list) so a playhead move re-renders no clip", () => {
+    const doc = new Y.Doc();
+    clip(doc, "a", { name: "wide", type: "video", startTime: 0, duration: 2, trackIndex: 0 });
+    clip(doc, "b", { name: "close", type: "video", startTime: 2, duration: 2, trackIndex: 0 });
+    const first = readSnapshot(doc, true, true);
+
+    doc.getMap("selection").set("playhead", 3);
+    const second = readSnapshot(doc, true, true, first, { clips: new Set(), tracks: false });
+    expect(second.clips).toBe(first.clips);
+    expect(second.selection.playhead).toBe(3);
+
+    doc.getMap<Y.Map<unknown>>("clips").get("b")?.set("startTime", 5);
+    const third = readSnapshot(doc, true, true, second, { clips: new Set(["b"]), tracks: false });
+    expect(third.byId.get("a")).toBe(first.byId.get("a"));
+    expect(third.byId.get("b")?.startTime).toBe(5);
+    expect(third.byId.get("b")).not.toBe(first.byId.get("b"));
+  });
+});

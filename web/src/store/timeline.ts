@@ -26,15 +26,42 @@ export function emptySnapshot(): TimelineSnapshot {
   };
 }
 
-/** Reads the document into plain, immutable values (a new object per change, for React). */
-export function readSnapshot(doc: Y.Doc, synced: boolean, connected: boolean): TimelineSnapshot {
-  const clipsMap = doc.getMap<Y.Map<unknown>>("clips");
-  const clips: Clip[] = [];
-  clipsMap.forEach((value, id) => {
-    const clip = (value instanceof Y.Map ? value.toJSON() : value) as Clip;
-    clips.push({ ...clip, id, linkedClipIds: clip.linkedClipIds ?? [] });
-  });
-  clips.sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));
+/** What changed since the last snapshot: clip ids (null: all of them) and whether the tracks did. */
+export interface Dirty {
+  clips: Set<string> | null;
+  tracks: boolean;
+}
+
+/**
+ * Reads the document into plain, immutable values (a new object per change, for React). With
+ * the previous snapshot and what changed since, unchanged clips keep their objects (and an
+ * unchanged clip list keeps its array), so a playhead move does not re-render every clip.
+ */
+export function readSnapshot(
+  doc: Y.Doc,
+  synced: boolean,
+  connected: boolean,
+  previous?: TimelineSnapshot,
+  dirty: Dirty = { clips: null, tracks: true },
+): TimelineSnapshot {
+  let clips: Clip[];
+  let byId: ReadonlyMap<string, Clip>;
+  if (previous && dirty.clips?.size === 0) {
+    clips = previous.clips;
+    byId = previous.byId;
+  } else {
+    const clipsMap = doc.getMap<Y.Map<unknown>>("clips");
+    clips = [];
+    clipsMap.forEach((value, id) => {
+      const kept = previous && dirty.clips && !dirty.clips.has(id) ? previous.byId.get(id) : undefined;
+      if (kept) return clips.push(kept);
+      const clip = (value instanceof Y.Map ? value.toJSON() : value) as Clip;
+      clips.push({ ...clip, id, linkedClipIds: clip.linkedClipIds ?? [] });
+    });
+    clips.sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));
+    byId = new Map(clips.map((c) => [c.id, c]));
+  }
+  const keepTracks = previous && !dirty.tracks;
   const selection = doc.getMap<unknown>("selection");
   const num = (key: string): number | null => {
     const v = selection.get(key);
@@ -43,9 +70,9 @@ export function readSnapshot(doc: Y.Doc, synced: boolean, connected: boolean): T
   const meta = doc.getMap<unknown>("meta");
   return {
     clips,
-    byId: new Map(clips.map((c) => [c.id, c])),
-    tracks: doc.getArray<Track>("tracks").toJSON() as Track[],
-    audioTracks: doc.getArray<Track>("audioTracks").toJSON() as Track[],
+    byId,
+    tracks: keepTracks ? previous.tracks : (doc.getArray<Track>("tracks").toJSON() as Track[]),
+    audioTracks: keepTracks ? previous.audioTracks : (doc.getArray<Track>("audioTracks").toJSON() as Track[]),
     selection: { inPoint: num("inPoint"), outPoint: num("outPoint"), playhead: num("playhead") ?? 0 },
     revision: Number(meta.get("revision") ?? 0),
     name: String(meta.get("name") ?? ""),
@@ -63,6 +90,7 @@ export class TimelineStore {
   private presence: Presence[] = [];
   private pending = new Map<string, (answer: Answer) => void>();
   private counter = 0;
+  private dirty: Dirty = { clips: null, tracks: true };
 
   constructor(
     readonly project: string,
@@ -82,6 +110,19 @@ export class TimelineStore {
       this.refreshPresence();
     });
     awareness.setLocalStateField("user", user);
+    this.doc.getMap<Y.Map<unknown>>("clips").observeDeep((events) => {
+      const changed = this.dirty.clips;
+      if (!changed) return;
+      for (const event of events) {
+        if (event.path.length === 0) for (const key of event.keys.keys()) changed.add(key);
+        else changed.add(String(event.path[0]));
+      }
+    });
+    const tracksChanged = () => {
+      this.dirty.tracks = true;
+    };
+    this.doc.getArray("tracks").observe(tracksChanged);
+    this.doc.getArray("audioTracks").observe(tracksChanged);
     this.doc.on("update", () => this.refresh());
     this.provider.on("sync", () => this.refresh());
     this.provider.on("status", () => this.refresh());
@@ -144,7 +185,8 @@ export class TimelineStore {
   }
 
   private refresh(): void {
-    this.snapshot = readSnapshot(this.doc, this.provider.synced, this.provider.wsconnected);
+    this.snapshot = readSnapshot(this.doc, this.provider.synced, this.provider.wsconnected, this.snapshot, this.dirty);
+    this.dirty = { clips: new Set(), tracks: false };
     for (const listener of this.listeners) listener();
   }
 
