@@ -3,11 +3,13 @@ need the real command: the serve tests and the browser tests."""
 
 from __future__ import annotations
 
+import collections
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +49,9 @@ def serve(
             assert line or proc.poll() is None, f"serve exited: {printed}"
             assert time.monotonic() < deadline, printed
             printed += line
+        # Keep reading what it prints (a request log line each): a full pipe would freeze it.
+        stream = proc.stdout
+        threading.Thread(target=lambda: collections.deque(stream, maxlen=0), daemon=True).start()
         yield found.group(1), printed
     finally:
         proc.send_signal(signal.SIGINT)

@@ -63,8 +63,8 @@ def send(client: httpx.Client, method: str, path: str) -> httpx.Response:
 def test_the_description_covers_the_app(server: LiveServer) -> None:
     described = {(m, p) for m, p, _ in operations(server)}
     routed = {
-        (method.lower(), r.path) for r in api_routes(server) for method in r.methods
-        if method != "HEAD"
+        (method.lower(), re.sub(r"\{(\w+):\w+\}", r"{\1}", r.path))  # {path:path} -> {path}
+        for r in api_routes(server) for method in r.methods if method != "HEAD"
     }  # fmt: skip
     assert len(routed) >= 10
     assert described == routed
