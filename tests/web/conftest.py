@@ -28,6 +28,8 @@ from shotline.studio.csrf import CSRF_HEADER
 from tests.studio.serving import PASSWORD_LINE, serve
 
 sync_api = pytest.importorskip("playwright.sync_api")
+# What a page shows may lag on a loaded 2-core machine (the whole suite runs beside it).
+sync_api.expect.set_options(timeout=15_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"
