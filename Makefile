@@ -62,7 +62,7 @@ typecheck: $(STAMP)
 unit: $(STAMP) $(WEB_DIST) $(CHROMIUM)
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
-bench: $(STAMP)
+bench: $(STAMP) $(WEB_DIST) $(CHROMIUM)
 	$(BIN)/python bench/cli.py
 	$(BIN)/python bench/frame_access.py
 	$(BIN)/python bench/render.py
@@ -70,6 +70,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/jobs.py
 	$(BIN)/python bench/timeline_edit.py
 	$(BIN)/python bench/collab_propagation.py
+	$(BIN)/python bench/web_timeline.py
 
 clean:
 	rm -rf $(VENV) out bench/.cache .pytest_cache .mypy_cache .ruff_cache $(JS_CLIENT)/node_modules $(WEB)/node_modules $(WEB)/dist
