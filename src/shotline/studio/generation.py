@@ -37,12 +37,13 @@ from shotline.jobs.status import JobStatus
 from shotline.media.errors import MediaError
 from shotline.media.frames import extract_frame, save_png
 from shotline.providers.conform import conform
-from shotline.providers.contracts import Kind, VideoRequest, known_cost
+from shotline.providers.contracts import Kind, VideoRequest, known_cost, request_from_params
 from shotline.providers.errors import CapabilityError
 from shotline.studio.derivatives import asset_of_url, media_url
 from shotline.studio.errors import StudioError
 from shotline.timeline.errors import ClipNotFound, EditError
 from shotline.timeline.model import Clip, ClipStatus, SourceType, Timeline
+from shotline.timeline.placement import free_track_above
 from shotline.timeline.resolve import BoundaryFrames, FrameRef, resolve_frame
 from shotline.timeline.timecode import before, frame_count
 
@@ -154,6 +155,10 @@ class GenerationNotFound(GenerationError, LookupError):
     status = 404
 
 
+class GenerationConflict(GenerationError):
+    status = 409
+
+
 class NotEnoughCredits(GenerationError):
     status = 429
 
@@ -175,6 +180,36 @@ class Started:
     provider: str
     first_frame: FrameRef | None
     last_frame: FrameRef | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a generation of a span would make and cost, and where its clip would go, before
+    anything is extracted, reserved or placed."""
+
+    in_point: float
+    out_point: float
+    frames: int
+    estimated_cost: Decimal
+    credits: int  # frames it would take from the user's daily credits (0: free provider)
+    provider: str
+    track_index: int  # == track_count: a new video track on top
+    track_count: int
+    first_frame: FrameRef | None
+    last_frame: FrameRef | None
+
+    @property
+    def new_track(self) -> bool:
+        return self.track_index >= self.track_count
+
+
+@dataclass(frozen=True)
+class Retried:
+    job_id: str
+    clip_id: str
+    retried_from: str
+    credits: int
     status: str
 
 
@@ -312,6 +347,70 @@ class Generator:
             last_frame=span.frames.last,
             status=job.status.value,
         )
+
+    def estimate(
+        self,
+        project: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        in_point: float | None = None,
+        out_point: float | None = None,
+    ) -> Estimate:
+        """``start`` without its effects: the frames, price and credits of the span and the track
+        its clip would take (the same placement rule: the lowest free track above its sources)."""
+        provider_id = self._provider(provider, model)
+        timeline = self.timelines.get(project)
+        sel = timeline.selection
+        start = sel.in_point if in_point is None else in_point
+        end = sel.out_point if out_point is None else out_point
+        if start is None or end is None:
+            raise GenerationError("set an in point and an out point first")
+        span = plan(timeline, start, end)
+        info = self.studio.registry.get(provider_id).info
+        conformed = conform(self._request("estimate", span, timeline, None, None), info).request
+        assert isinstance(conformed, VideoRequest)
+        try:
+            cost = known_cost(info.pricing, conformed, info.id)
+        except CapabilityError as exc:
+            raise GenerationError(str(exc)) from exc
+        sources = [r.track_index for r in (span.frames.first, span.frames.last) if r is not None]
+        track = free_track_above(timeline, span.in_point, span.out_point, max(sources, default=-1))
+        return Estimate(
+            in_point=span.in_point, out_point=span.out_point, frames=conformed.frames,
+            estimated_cost=cost, credits=conformed.frames if cost > 0 else 0,
+            provider=provider_id, track_index=track, track_count=len(timeline.tracks),
+            first_frame=span.frames.first, last_frame=span.frames.last,
+        )  # fmt: skip
+
+    def retry(self, project: str, user: str, job_id: str) -> Retried:
+        """Run a failed or canceled generation again, from its stored request, into the same
+        clip. The one who retries pays, like any new generation (credits checked first)."""
+        self.follower.clip_of(project, job_id)  # 404 unless this project's generation
+        engine = self.studio.engine
+        job = engine.get(job_id)
+        if job.status not in (JobStatus.FAILED, JobStatus.CANCELED):
+            raise GenerationConflict(
+                f"generation {job_id[:8]} is {job.status.value}: only failed or canceled "
+                "generations are retried"
+            )
+        clip_id = self.follower.clip_of(project, job_id)
+        try:
+            self.timelines.get(project).clip(clip_id)
+        except ClipNotFound:
+            raise GenerationConflict(
+                f"the clip of generation {job_id[:8]} was deleted: generate it again instead"
+            ) from None
+        self._check_credits(user, job.frames)  # what it reserved when it was submitted
+        new_id = engine.submit(request_from_params(job.params), job.provider, user=user,
+                               retried_from=job.id)  # fmt: skip
+        self.follower.track(new_id, project, clip_id, user)
+        self.timelines.update_clip(project, clip_id, status=ClipStatus.PROCESSING.value,
+                                   error=None, jobId=new_id, progress=0.0)  # fmt: skip
+        self.follower.sync(new_id)
+        new = engine.get(new_id)
+        return Retried(job_id=new_id, clip_id=clip_id, retried_from=job.id, credits=new.frames,
+                       status=new.status.value)  # fmt: skip
 
     def _request(
         self,

@@ -590,6 +590,67 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project}/generate/estimate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Estimate Generation
+         * @description Frames, cost and credits of generating the span, and where its clip would go; nothing is
+         *     reserved or placed.
+         */
+        get: operations["estimate_generation_api_projects__project__generate_estimate_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/generate/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Video Models
+         * @description The configured video models, the default first.
+         */
+        get: operations["video_models_api_projects__project__generate_models_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Generations
+         * @description The project's generations, newest first: running ones and the recent past.
+         */
+        get: operations["list_generations_api_projects__project__generations_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project}/generations/{job_id}/cancel": {
         parameters: {
             query?: never;
@@ -604,6 +665,27 @@ export interface paths {
          * @description Stop a generation: its credits come back and its clip shows it was canceled.
          */
         post: operations["cancel_generation_api_projects__project__generations__job_id__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/generations/{job_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Generation
+         * @description Run a failed or canceled generation again into its clip; it takes credits again (from
+         *     whoever retries), as a new generation would.
+         */
+        post: operations["retry_generation_api_projects__project__generations__job_id__retry_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -865,6 +947,27 @@ export interface paths {
          *     addTrack, removeTrack) for everyone; it enters your undo history.
          */
         post: operations["post_command_api_projects__project__timeline_commands_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project}/timeline/frame": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Timeline Frame
+         * @description A PNG of the exact source frame the timeline shows at ``t`` (topmost ready clip), at the
+         *     source's size; which one is in ``X-Clip-Id``, ``X-Frame-Index`` and ``X-Source-Time``.
+         */
+        get: operations["timeline_frame_api_projects__project__timeline_frame_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1249,21 +1352,6 @@ export interface components {
             /** Detail */
             detail: string;
         };
-        /** EstimateOut */
-        EstimateOut: {
-            /** Approximate */
-            approximate: boolean;
-            /** Cached */
-            cached: number;
-            /** Cost */
-            cost: string;
-            /** Generate */
-            generate: number;
-            /** Phase */
-            phase: string;
-            /** Text */
-            text: string;
-        };
         /**
          * EventRecord
          * @description One published event with its place in the project's sequence.
@@ -1536,6 +1624,47 @@ export interface components {
             status: string;
             /** Track Index */
             track_index: number;
+        };
+        /**
+         * GenerationOut
+         * @description One generation of the project as the activity panel lists it.
+         */
+        GenerationOut: {
+            /** Actual Cost */
+            actual_cost: string | null;
+            /** Clip Id */
+            clip_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Error */
+            error: string | null;
+            /** Estimated Cost */
+            estimated_cost: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /** Frames */
+            frames: number;
+            /** Job Id */
+            job_id: string;
+            /** Message */
+            message: string;
+            /** Model */
+            model: string;
+            /** Progress */
+            progress: number;
+            /** Prompt */
+            prompt: string | null;
+            /** Provider */
+            provider: string;
+            /** Retried From */
+            retried_from: string | null;
+            /** Status */
+            status: string;
+            /** User */
+            user: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -1909,6 +2038,19 @@ export interface components {
              */
             yolo: boolean;
         };
+        /** RetryOut */
+        RetryOut: {
+            /** Clip Id */
+            clip_id: string;
+            /** Credits */
+            credits: number;
+            /** Job Id */
+            job_id: string;
+            /** Retried From */
+            retried_from: string;
+            /** Status */
+            status: string;
+        };
         /** SaveOut */
         SaveOut: {
             /** Audio Tracks */
@@ -2183,6 +2325,26 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /**
+         * VideoModelOut
+         * @description A video model the studio can generate with: the dropdown's one entry per model.
+         */
+        VideoModelOut: {
+            /** Default */
+            default: boolean;
+            /** Family */
+            family: string;
+            /** Label */
+            label: string;
+            /** Model */
+            model: string;
+            /** Offline */
+            offline: boolean;
+            /** Pricing */
+            pricing: string;
+            /** Provider */
+            provider: string;
+        };
         /** Waveform */
         Waveform: {
             /** Buckets */
@@ -2192,6 +2354,42 @@ export interface components {
                 number,
                 number
             ][];
+        };
+        /** EstimateOut */
+        shotline__studio__routes__films__EstimateOut: {
+            /** Approximate */
+            approximate: boolean;
+            /** Cached */
+            cached: number;
+            /** Cost */
+            cost: string;
+            /** Generate */
+            generate: number;
+            /** Phase */
+            phase: string;
+            /** Text */
+            text: string;
+        };
+        /** EstimateOut */
+        shotline__studio__routes__generate__EstimateOut: {
+            /** Credits */
+            credits: number;
+            /** Estimated Cost */
+            estimated_cost: string;
+            first_frame: components["schemas"]["FrameOut"] | null;
+            /** Frames */
+            frames: number;
+            /** In Point */
+            in_point: number;
+            last_frame: components["schemas"]["FrameOut"] | null;
+            /** New Track */
+            new_track: boolean;
+            /** Out Point */
+            out_point: number;
+            /** Provider */
+            provider: string;
+            /** Track Index */
+            track_index: number;
         };
     };
     responses: never;
@@ -3172,7 +3370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EstimateOut"];
+                    "application/json": components["schemas"]["shotline__studio__routes__films__EstimateOut"];
                 };
             };
             /** @description Not Found */
@@ -3520,6 +3718,113 @@ export interface operations {
             };
         };
     };
+    estimate_generation_api_projects__project__generate_estimate_get: {
+        parameters: {
+            query?: {
+                provider?: string | null;
+                model?: string | null;
+                /** @description seconds; default: the shared in */
+                in_point?: number | null;
+                /** @description seconds; default: the shared out */
+                out_point?: number | null;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["shotline__studio__routes__generate__EstimateOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    video_models_api_projects__project__generate_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoModelOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_generations_api_projects__project__generations_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     cancel_generation_api_projects__project__generations__job_id__cancel_post: {
         parameters: {
             query?: never;
@@ -3556,6 +3861,59 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
                 };
+            };
+        };
+    };
+    retry_generation_api_projects__project__generations__job_id__retry_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryOut"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4151,6 +4509,50 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Detail"];
                 };
+            };
+        };
+    };
+    timeline_frame_api_projects__project__timeline_frame_get: {
+        parameters: {
+            query: {
+                /** @description timeline seconds */
+                t: number;
+            };
+            header?: never;
+            path: {
+                project: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a gap: nothing under the time */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

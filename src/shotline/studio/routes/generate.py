@@ -3,13 +3,25 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from shotline.jobs.records import JobRecord
+from shotline.jobs.status import JobStatus
+from shotline.providers.contracts import Kind, ProviderInfo
+from shotline.providers.registry import family
 from shotline.studio.deps import Member, Services
-from shotline.studio.generation import NotEnoughCredits, Started
+from shotline.studio.generation import (
+    DEFAULT_PROVIDERS,
+    Estimate,
+    Generation,
+    NotEnoughCredits,
+    Retried,
+    Started,
+)
 from shotline.studio.schemas import Body
 from shotline.timeline.resolve import FrameRef
 
@@ -88,3 +100,142 @@ def cancel_generation(job_id: str, access: Member, services: Services) -> Cancel
     job = services.studio.engine.cancel(job_id)
     services.follower.sync(job_id)
     return CancelOut(job_id=job.id, status=job.status.value)
+
+
+class VideoModelOut(BaseModel):
+    """A video model the studio can generate with: the dropdown's one entry per model."""
+
+    provider: str  # the full id to send as ``provider`` (e.g. fal.ltx-2, offline.interpolate)
+    family: str
+    model: str
+    label: str
+    pricing: str  # the price rule in words
+    offline: bool
+    default: bool  # what ``generate`` uses without a provider
+
+    @classmethod
+    def of(cls, info: ProviderInfo, default: bool) -> VideoModelOut:
+        return cls(
+            provider=info.id, family=family(info.id), model=info.model,
+            label=info.label or info.id, pricing=info.pricing.describe(), offline=info.offline,
+            default=default,
+        )  # fmt: skip
+
+
+@router.get("/generate/models")
+def video_models(access: Member, services: Services) -> list[VideoModelOut]:
+    """The configured video models, the default first."""
+    registry = services.studio.registry
+    default = next((p for p in DEFAULT_PROVIDERS if p in registry), None)
+    found = [VideoModelOut.of(p.info, p.info.id == default) for p in registry.of_kind(Kind.VIDEO)]
+    return sorted(found, key=lambda m: (not m.default, m.provider))
+
+
+class EstimateOut(BaseModel):
+    in_point: float
+    out_point: float
+    frames: int
+    estimated_cost: Decimal
+    credits: int  # frame credits it would take (0: a free provider)
+    provider: str
+    track_index: int  # the video track its clip would go on
+    new_track: bool  # no track above its sources is free: a new one is added on top
+    first_frame: FrameOut | None
+    last_frame: FrameOut | None
+
+    @classmethod
+    def of(cls, estimate: Estimate) -> EstimateOut:
+        return cls(
+            in_point=estimate.in_point, out_point=estimate.out_point, frames=estimate.frames,
+            estimated_cost=estimate.estimated_cost, credits=estimate.credits,
+            provider=estimate.provider, track_index=estimate.track_index,
+            new_track=estimate.new_track, first_frame=FrameOut.of(estimate.first_frame),
+            last_frame=FrameOut.of(estimate.last_frame),
+        )  # fmt: skip
+
+
+@router.get("/generate/estimate", responses={404: {}, 422: {}})
+def estimate_generation(
+    access: Member,
+    services: Services,
+    provider: str | None = Query(None, max_length=200),
+    model: str | None = Query(None, max_length=200),
+    in_point: float | None = Query(None, ge=0, description="seconds; default: the shared in"),
+    out_point: float | None = Query(None, ge=0, description="seconds; default: the shared out"),
+) -> EstimateOut:
+    """Frames, cost and credits of generating the span, and where its clip would go; nothing is
+    reserved or placed."""
+    found = services.generator.estimate(
+        access.project, provider=provider, model=model, in_point=in_point, out_point=out_point
+    )
+    return EstimateOut.of(found)
+
+
+class GenerationOut(BaseModel):
+    """One generation of the project as the activity panel lists it."""
+
+    job_id: str
+    clip_id: str
+    user: str
+    prompt: str | None
+    provider: str
+    model: str
+    status: str
+    progress: float
+    message: str
+    estimated_cost: Decimal | None
+    actual_cost: Decimal | None
+    frames: int  # frame credits it took (0: free, or refunded after a failure)
+    error: str | None
+    retried_from: str | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, gen: Generation, job: JobRecord) -> GenerationOut:
+        return cls(
+            job_id=job.id, clip_id=gen.clip_id, user=gen.user, prompt=job.prompt,
+            provider=job.provider, model=job.model, status=job.status.value,
+            progress=job.progress, message=job.message, estimated_cost=job.estimated_cost,
+            actual_cost=job.actual_cost, frames=job.frames,
+            error=job.error_message if job.status is JobStatus.FAILED else None,
+            retried_from=job.retried_from, created_at=gen.created_at,
+            finished_at=job.finished_at,
+        )  # fmt: skip
+
+
+@router.get("/generations")
+def list_generations(
+    access: Member, services: Services, limit: int = Query(50, ge=1, le=500)
+) -> list[GenerationOut]:
+    """The project's generations, newest first: running ones and the recent past."""
+    engine = services.studio.engine
+    return [
+        GenerationOut.of(gen, engine.get(gen.job_id))
+        for gen in services.follower.generations(access.project, limit)
+    ]
+
+
+class RetryOut(BaseModel):
+    job_id: str
+    clip_id: str
+    retried_from: str
+    credits: int  # frame credits the new try reserved
+    status: str
+
+    @classmethod
+    def of(cls, retried: Retried) -> RetryOut:
+        return cls(job_id=retried.job_id, clip_id=retried.clip_id,
+                   retried_from=retried.retried_from, credits=retried.credits,
+                   status=retried.status)  # fmt: skip
+
+
+@router.post("/generations/{job_id}/retry", status_code=202, responses={404: {}, 409: {}, 429: {}})
+def retry_generation(job_id: str, access: Member, services: Services) -> RetryOut:
+    """Run a failed or canceled generation again into its clip; it takes credits again (from
+    whoever retries), as a new generation would."""
+    try:
+        retried = services.generator.retry(access.project, access.user.name, job_id)
+    except NotEnoughCredits as exc:
+        raise HTTPException(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
+    return RetryOut.of(retried)

@@ -1,21 +1,28 @@
 """A project's media: the bytes (with range requests, so players seek), thumbnail strips,
 waveform peaks and a browser-friendly proxy. An asset is served to a project that uses it: on its
-live timeline, or uploaded or generated there."""
+live timeline, or uploaded or generated there. And the timeline's exact frame at a time: what the
+player shows when it stops or steps (the browser's decoder is not trusted to land on a frame)."""
 
 from __future__ import annotations
 
+import io
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
+from PIL import Image
 from pydantic import BaseModel
 
+from shotline.media.errors import MediaError
+from shotline.media.frames import FrameReader
 from shotline.studio.deps import Member, Services
 from shotline.studio.derivatives import NotVideo, asset_of_url
 from shotline.studio.errors import NotFound, StudioError
+from shotline.timeline.model import ClipStatus, Timeline
+from shotline.timeline.resolve import FrameRef, resolve_frame
 
-router = APIRouter(prefix="/api/projects/{project}/media/{sha}", tags=["media"])
+router = APIRouter(prefix="/api/projects/{project}", tags=["media"])
 IMMUTABLE = {"Cache-Control": "private, max-age=31536000, immutable"}  # assets never change
 Sha = Annotated[str, PathParam(pattern=r"^[0-9a-f]{64}$", description="the asset's sha256")]
 
@@ -37,7 +44,7 @@ def _check(services: Services, project: str, sha: str) -> str:
     return sha
 
 
-@router.get("", responses={404: {}, 206: {}, 416: {}}, response_class=FileResponse)
+@router.get("/media/{sha}", responses={404: {}, 206: {}, 416: {}}, response_class=FileResponse)
 def media_file(sha: Sha, access: Member, services: Services) -> FileResponse:
     """The asset's bytes; ``Range`` requests answer 206 with the part asked for."""
     _check(services, access.project, sha)
@@ -46,7 +53,9 @@ def media_file(sha: Sha, access: Member, services: Services) -> FileResponse:
     return FileResponse(catalog.local_path(sha), media_type=asset.mime, headers=IMMUTABLE)
 
 
-@router.get("/proxy", responses={404: {}, 206: {}, 422: {}}, response_class=FileResponse)
+@router.get(
+    "/media/{sha}/proxy", responses={404: {}, 206: {}, 422: {}}, response_class=FileResponse
+)
 def media_proxy(sha: Sha, access: Member, services: Services) -> FileResponse:
     """H.264 in MP4, index first, a keyframe every second (the asset itself when it is so)."""
     _check(services, access.project, sha)
@@ -58,7 +67,7 @@ def media_proxy(sha: Sha, access: Member, services: Services) -> FileResponse:
     return FileResponse(proxy.path, media_type="video/mp4", headers=original)
 
 
-@router.get("/thumbnails", responses={404: {}, 422: {}}, response_class=Response)
+@router.get("/media/{sha}/thumbnails", responses={404: {}, 422: {}}, response_class=Response)
 def media_thumbnails(
     sha: Sha,
     access: Member,
@@ -87,7 +96,7 @@ class Waveform(BaseModel):
     peaks: list[tuple[float, float]]  # (min, max) of the mono mix per bucket, -1..1
 
 
-@router.get("/waveform", responses={404: {}})
+@router.get("/media/{sha}/waveform", responses={404: {}})
 def media_waveform(
     sha: Sha,
     access: Member,
@@ -97,3 +106,47 @@ def media_waveform(
     """Peaks for drawing; empty when the asset has no audio."""
     _check(services, access.project, sha)
     return Waveform(buckets=buckets, peaks=services.derivatives.waveform(sha, buckets))
+
+
+def shown_frame(timeline: Timeline, seconds: float) -> FrameRef | None:
+    """The frame the player shows at ``seconds``: the topmost ready clip with media that covers
+    it (a near miss is a gap here: the player shows black between clips)."""
+    ready = timeline.with_clips(
+        c for c in timeline.clips
+        if c.status is ClipStatus.READY and c.source is not None and asset_of_url(c.source)
+    )  # fmt: skip
+    ref = resolve_frame(ready, seconds)
+    return None if ref is None or ref.snapped else ref
+
+
+@router.get(
+    "/timeline/frame",
+    responses={204: {"description": "a gap: nothing under the time"}, 404: {}, 422: {}},
+    response_class=Response,
+)
+def timeline_frame(
+    access: Member,
+    services: Services,
+    t: float = Query(..., ge=0, le=86_400 * 7, description="timeline seconds"),
+) -> Response:
+    """A PNG of the exact source frame the timeline shows at ``t`` (topmost ready clip), at the
+    source's size; which one is in ``X-Clip-Id``, ``X-Frame-Index`` and ``X-Source-Time``."""
+    ref = shown_frame(services.timelines.get(access.project), t)
+    if ref is None or ref.source is None:
+        return Response(status_code=204, headers={"Cache-Control": "no-store"})
+    sha = _check(services, access.project, str(asset_of_url(ref.source)))
+    try:
+        with FrameReader(services.studio.engine.catalog.local_path(sha)) as reader:
+            pixels = reader.frame(ref.frame)
+    except MediaError as exc:
+        why = f"cannot read frame {ref.frame} of clip {ref.clip_id}: {exc}"
+        raise UnsupportedMedia(why) from exc
+    png = io.BytesIO()
+    Image.fromarray(pixels).save(png, format="PNG", compress_level=1)  # speed over size
+    headers = {
+        "X-Clip-Id": ref.clip_id,
+        "X-Frame-Index": str(ref.frame),
+        "X-Source-Time": f"{float(ref.source_time):.6f}",
+        "Cache-Control": "no-store",  # the timeline under t changes
+    }
+    return Response(png.getvalue(), media_type="image/png", headers=headers)
