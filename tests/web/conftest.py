@@ -10,6 +10,7 @@ its own (cookies apart, as two people on two machines). Every ``shot(...)`` writ
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import time
@@ -126,9 +127,21 @@ def card(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+def studio_env() -> dict[str, str]:
+    """Environment for this module's server (a module overrides it, e.g. small daily credits)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def studio(
+    tmp_path_factory: pytest.TempPathFactory, studio_env: dict[str, str]
+) -> Iterator[Studio]:
     data = tmp_path_factory.mktemp("studio")
-    with serve(data) as (url, printed):
+    with contextlib.ExitStack() as stack:
+        with pytest.MonkeyPatch.context() as env:  # only the server's start sees it
+            for key, value in studio_env.items():
+                env.setenv(key, value)
+            url, printed = stack.enter_context(serve(data))
         found = PASSWORD_LINE.search(" ".join(printed.split()))
         assert found is not None, printed
         admin = httpx.Client(base_url=url, timeout=30)

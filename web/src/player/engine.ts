@@ -3,7 +3,11 @@
 // seek). Playing, a local clock drives the picture and the video elements follow it; stopped,
 // the canvas shows the server's exact frame for the time (browsers seek to "about" a time).
 import type { Clip } from "../store/types";
-import { assetOf, clipAt, fit, fpsOf, localTime, nextShown, proxyUrl, timelineEnd } from "./schedule";
+import { assetOf, clipAt, fit, fpsOf, frameAt, localTime, nextShown, playable, proxyUrl, timelineEnd } from "./schedule";
+
+function shape(c: Clip): string {
+  return `${c.id},${c.startTime},${c.duration},${c.trimStart},${c.trackIndex},${c.cloudUrl ?? ""}`;
+}
 
 export const WIDTH = 1920;
 export const HEIGHT = 1080;
@@ -35,6 +39,7 @@ export class PlayerEngine {
 
   private clips: readonly Clip[] = [];
   private revision = 0;
+  private signature = "";
   private slots: [Slot, Slot];
   private current = 0;
   private playing = false;
@@ -84,8 +89,13 @@ export class PlayerEngine {
   setClips(clips: readonly Clip[], revision: number): void {
     if (clips === this.clips) return;
     this.clips = clips;
+    // Every document update makes new clip objects (a playhead move too): the exact frame is
+    // asked again only when what the picture is made of changed.
+    const signature = `${revision}|${clips.filter(playable).map(shape).join(";")}`;
+    if (signature === this.signature) return;
+    this.signature = signature;
     this.revision = revision;
-    this.exactKey = null; // what is under the playhead may have changed
+    this.exactKey = null;
   }
 
   get end(): number {
@@ -164,7 +174,9 @@ export class PlayerEngine {
     } else {
       video.muted = true;
       if (!video.paused) video.pause();
-      if (!video.seeking && Math.abs(video.currentTime - local) > frame / 2) video.currentTime = local;
+      // Aim at the middle of the frame: a seek to a frame's very start may show the one before.
+      const middle = (frameAt(local, 1 / frame) + 0.5) * frame;
+      if (!video.seeking && Math.abs(video.currentTime - middle) > frame / 2) video.currentTime = middle;
     }
     if (!this.playing) {
       this.holdSince = null;
@@ -193,10 +205,10 @@ export class PlayerEngine {
     const other = this.slots[1 - this.current] as Slot;
     if (other.clipId === clip.id) {
       this.current = 1 - this.current;
-      this.stats.swaps++;
+      if (this.playing) this.stats.swaps++;
       return other;
     }
-    this.stats.coldLoads++;
+    if (this.playing) this.stats.coldLoads++;
     this.load(mine, clip, localTime(clip, this.time));
     return mine;
   }
@@ -218,7 +230,7 @@ export class PlayerEngine {
   }
 
   private key(t: number): string {
-    return `${t.toFixed(6)}@${this.revision}`;
+    return `${t}@${this.revision}`;
   }
 
   /** Ask the server for the exact frame at `t` (once per time and document revision). */
@@ -226,7 +238,8 @@ export class PlayerEngine {
     const key = this.key(t);
     if (this.exactWanted === key || this.exactKey === key) return;
     this.exactWanted = key;
-    const url = `/api/projects/${encodeURIComponent(this.project)}/timeline/frame?t=${t.toFixed(6)}`;
+    // The full float: six decimals of 2/24 fall short of frame 2 (the server counts exactly).
+    const url = `/api/projects/${encodeURIComponent(this.project)}/timeline/frame?t=${t}`;
     void fetch(url, { credentials: "same-origin" })
       .then(async (answer) => {
         if (this.exactWanted !== key || this.playing) return;
@@ -269,6 +282,7 @@ export class PlayerEngine {
     const data = this.canvas.dataset;
     data.time = this.time.toFixed(6);
     data.frame = shown === "exact" ? this.exactFrame : "";
+    if (this.playing) data.stats = JSON.stringify(this.stats);
     if (shown === this.shown && data.shown === shown) return;
     this.shown = shown;
     data.shown = shown;

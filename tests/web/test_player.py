@@ -1,0 +1,153 @@
+"""The player in a real browser: this Chromium plays the proxies it uses; a step shows the exact
+frame the server's frame access returns; playback crosses a cut without going black, in
+fullscreen that survives the cut, while the other person's playhead follows."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from shotline.media.testcard import read_frame_index
+from tests.web.conftest import PROJECT, Person, Studio, sync_api, until
+
+expect = sync_api.expect
+API = f"/api/projects/{PROJECT}"
+
+
+@pytest.fixture(scope="module")
+def shots(studio: Studio, card: Path) -> tuple[str, str]:
+    """Two 2 s shots of the test card back to back: a cut at 2 s."""
+    ana = studio.api("ana")
+    first = studio.shot(ana, card, "first.mp4", 0.0)
+    second = studio.shot(ana, card, "second.mp4", 2.0)
+    return first, second
+
+
+def canvas_pixels(page: sync_api.Page) -> np.ndarray[Any, Any]:
+    url = page.get_by_role("img", name="Picture").evaluate("c => c.toDataURL('image/png')")
+    data = base64.b64decode(str(url).split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def exact_shown(page: sync_api.Page, t: float) -> None:
+    """Wait until the canvas shows the server's frame for ``t``."""
+    picture = page.get_by_role("img", name="Picture")
+    expect(picture).to_have_attribute("data-shown", "exact")
+    expect(picture).to_have_attribute("data-time", f"{t:.6f}")
+
+
+def test_this_chromium_plays_the_media_the_player_uses(
+    studio: Studio, person: Callable[..., Person], shots: tuple[str, str]
+) -> None:
+    ana = person("ana")
+    url = str(studio.clip(shots[0])["cloudUrl"]) + "/proxy"
+    found = ana.page.evaluate(
+        """async (url) => {
+            const v = document.createElement('video');
+            const support = v.canPlayType('video/mp4; codecs="avc1.42E01E, mp4a.40.2"');
+            v.muted = true; v.src = url; document.body.append(v);
+            await v.play();
+            const start = performance.now();
+            while (v.currentTime < 1.0 && performance.now() - start < 20000)
+                await new Promise(r => setTimeout(r, 50));
+            const played = v.currentTime; v.remove();
+            return {support, played, width: v.videoWidth};
+        }""",
+        url,
+    )
+    ana.shot("proxy played")
+    assert found["support"] in ("probably", "maybe"), found
+    assert found["played"] >= 1.0 and found["width"] == 320, found
+
+
+def test_the_frame_after_a_step_is_the_servers_exact_frame(
+    studio: Studio, person: Callable[..., Person], shots: tuple[str, str]
+) -> None:
+    ana = person("ana")
+    server = studio.api("ana")
+    page = ana.page
+    slider = page.get_by_role("slider", name="Playhead")
+    slider.focus()
+    page.keyboard.press("Home")
+    exact_shown(page, 0.0)
+    ana.shot("stopped at 0")
+
+    def check(t: float, clip: str, frame: int) -> None:
+        exact_shown(page, t)
+        answer = server.get(f"{API}/timeline/frame", params={"t": t})
+        assert answer.headers["x-clip-id"] == clip and answer.headers["x-frame-index"] == str(frame)
+        served = np.asarray(Image.open(io.BytesIO(answer.content)).convert("RGB"))
+        shown = canvas_pixels(page)
+        assert shown.shape == (1080, 1920, 3)
+        assert read_frame_index(shown) == read_frame_index(served) == frame
+        # The same picture, scaled to 1920x1080: compare on the source's grid.
+        small = np.asarray(Image.fromarray(shown).resize(served.shape[1::-1], Image.BILINEAR))
+        assert np.abs(small.astype(int) - served.astype(int)).mean() < 8
+
+    for n in range(1, 4):
+        page.get_by_role("button", name="Next frame").click()
+        check(n / 24, shots[0], n)
+    ana.shot("three frames in")
+    slider.focus()
+    page.keyboard.press("PageDown")  # +1 s
+    exact_shown(page, 1 + 3 / 24)
+    for _ in range(21):  # frame 27 to 48, the cut
+        page.keyboard.press("ArrowRight")
+    check(2.0, shots[1], 0)  # across the cut: the second shot's first frame
+    ana.shot("after the cut")
+    page.get_by_role("button", name="Previous frame").click()
+    check(2 - 1 / 24, shots[0], 47)  # back onto the first shot's last frame
+    ana.shot("back before the cut")
+
+
+def test_playback_crosses_the_cut_in_fullscreen_and_shares_the_playhead(
+    studio: Studio, person: Callable[..., Person], shots: tuple[str, str]
+) -> None:
+    ana, ben = person("ana"), person("ben")
+    page = ana.page
+    page.get_by_role("slider", name="Playhead").focus()
+    page.keyboard.press("Home")
+    exact_shown(page, 0.0)
+    player = page.get_by_role("region", name="Player")
+    player.evaluate("el => { el.dataset.mark = 'same element' }")
+    page.get_by_role("button", name="Fullscreen").click()
+    until(lambda: page.evaluate("document.fullscreenElement?.dataset.mark") == "same element",
+          "fullscreen")  # fmt: skip
+    # Everything the canvas shows while playing, as it changes.
+    page.evaluate(
+        """() => {
+            const c = document.querySelector('canvas');
+            window.seen = [];
+            new MutationObserver(() => window.seen.push(c.dataset.shown + '@' + c.dataset.time))
+                .observe(c, {attributes: true, attributeFilter: ['data-shown']});
+        }"""
+    )
+    page.get_by_role("button", name="Play").click()
+    ben_slider = ben.page.get_by_role("slider", name="Playhead")
+    until(lambda: float(ben_slider.get_attribute("aria-valuenow") or 0) > 0.5, "ben follows",
+          timeout=30)  # fmt: skip
+    ben.shot("ben sees the shared playhead move")
+    until(lambda: float(page.get_by_role("img", name="Picture").get_attribute("data-time") or 0)
+          > 2.6, "past the cut", timeout=30)  # fmt: skip
+    ana.shot("playing after the cut in fullscreen")
+    assert page.evaluate("document.fullscreenElement?.dataset.mark") == "same element"
+    stats = page.get_by_role("img", name="Picture").get_attribute("data-stats")
+    seen = page.evaluate("window.seen")
+    page.get_by_role("button", name="Pause").click()
+    assert not [s for s in seen if s.startswith("black")], seen  # never black across the cut
+    assert stats is not None and '"coldLoads":0' in stats and '"swaps":1' in stats, stats
+    print("playback across the cut:", stats, seen)
+    page.get_by_role("button", name="Exit fullscreen").click()
+    until(lambda: page.evaluate("document.fullscreenElement") is None, "left fullscreen")
+    stopped = float(page.get_by_role("slider", name="Playhead").get_attribute("aria-valuenow") or 0)
+    until(lambda: abs(float(ben_slider.get_attribute("aria-valuenow") or 0) - stopped) < 1e-3,
+          "ben has where ana stopped")  # fmt: skip
+    ana.shot("paused")
+    ben.shot("ben sees where ana stopped")
