@@ -41,6 +41,7 @@ export function Credits() {
     }
   }, [me.name]);
 
+  const close = useCallback(() => setOpen(false), []);
   const cancelPress = () => {
     if (press.current) clearTimeout(press.current);
     press.current = null;
@@ -81,7 +82,7 @@ export function Credits() {
         <span className="credits-count">{left ?? "…"}</span>
         <span className="credits-unit">frames</span>
       </button>
-      {open && <CreditsModal onClose={() => setOpen(false)} onReset={me.is_admin ? reset : null} message={message} />}
+      {open && <CreditsModal onClose={close} onReset={me.is_admin ? reset : null} message={message} />}
     </>
   );
 }

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { useStudio, useTimeline, useTransport } from "../studio/context";
 import { PlayerEngine } from "./engine";
+import { FullscreenIcon, NextFrame, PauseIcon, PlayIcon, PrevFrame } from "./icons";
 import { ProgressBar } from "./ProgressBar";
 import { clipAt, fpsOf, stepFrame, timecode, timelineEnd } from "./schedule";
 import "./player.css";
@@ -129,13 +130,13 @@ export function Player() {
       />
       <div className="transport">
         <button onClick={() => step(-1)} aria-label="Previous frame" title="Previous frame (←)">
-          ⏮
+          <PrevFrame />
         </button>
         <button className="play" onClick={() => transport.toggle()} aria-label={playing ? "Pause" : "Play"} title="Play / pause (space)">
-          {playing ? "❚❚" : "▶"}
+          {playing ? <PauseIcon /> : <PlayIcon />}
         </button>
         <button onClick={() => step(1)} aria-label="Next frame" title="Next frame (→)">
-          ⏭
+          <NextFrame />
         </button>
         <span className="timecode" aria-label="Time">
           <span ref={clock}>00:00:00:00</span>
@@ -144,7 +145,7 @@ export function Player() {
         {playing && rate !== 1 && <span className="rate">{rate > 0 ? `${rate}×` : `◀ ${-rate}×`}</span>}
         <span className="spacer" />
         <button onClick={toggleFullscreen} aria-label={fullscreen ? "Exit fullscreen" : "Fullscreen"} title="Fullscreen (F)">
-          {fullscreen ? "⤡" : "⤢"}
+          <FullscreenIcon exit={fullscreen} />
         </button>
       </div>
     </div>
