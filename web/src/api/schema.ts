@@ -1352,6 +1352,21 @@ export interface components {
             /** Detail */
             detail: string;
         };
+        /** EstimateOut */
+        EstimateOut: {
+            /** Approximate */
+            approximate: boolean;
+            /** Cached */
+            cached: number;
+            /** Cost */
+            cost: string;
+            /** Generate */
+            generate: number;
+            /** Phase */
+            phase: string;
+            /** Text */
+            text: string;
+        };
         /**
          * EventRecord
          * @description One published event with its place in the project's sequence.
@@ -1622,6 +1637,27 @@ export interface components {
             provider: string;
             /** Status */
             status: string;
+            /** Track Index */
+            track_index: number;
+        };
+        /** GenerationEstimateOut */
+        GenerationEstimateOut: {
+            /** Credits */
+            credits: number;
+            /** Estimated Cost */
+            estimated_cost: string;
+            first_frame: components["schemas"]["FrameOut"] | null;
+            /** Frames */
+            frames: number;
+            /** In Point */
+            in_point: number;
+            last_frame: components["schemas"]["FrameOut"] | null;
+            /** New Track */
+            new_track: boolean;
+            /** Out Point */
+            out_point: number;
+            /** Provider */
+            provider: string;
             /** Track Index */
             track_index: number;
         };
@@ -2354,42 +2390,6 @@ export interface components {
                 number,
                 number
             ][];
-        };
-        /** EstimateOut */
-        shotline__studio__routes__films__EstimateOut: {
-            /** Approximate */
-            approximate: boolean;
-            /** Cached */
-            cached: number;
-            /** Cost */
-            cost: string;
-            /** Generate */
-            generate: number;
-            /** Phase */
-            phase: string;
-            /** Text */
-            text: string;
-        };
-        /** EstimateOut */
-        shotline__studio__routes__generate__EstimateOut: {
-            /** Credits */
-            credits: number;
-            /** Estimated Cost */
-            estimated_cost: string;
-            first_frame: components["schemas"]["FrameOut"] | null;
-            /** Frames */
-            frames: number;
-            /** In Point */
-            in_point: number;
-            last_frame: components["schemas"]["FrameOut"] | null;
-            /** New Track */
-            new_track: boolean;
-            /** Out Point */
-            out_point: number;
-            /** Provider */
-            provider: string;
-            /** Track Index */
-            track_index: number;
         };
     };
     responses: never;
@@ -3370,7 +3370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["shotline__studio__routes__films__EstimateOut"];
+                    "application/json": components["schemas"]["EstimateOut"];
                 };
             };
             /** @description Not Found */
@@ -3742,7 +3742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["shotline__studio__routes__generate__EstimateOut"];
+                    "application/json": components["schemas"]["GenerationEstimateOut"];
                 };
             };
             /** @description Not Found */

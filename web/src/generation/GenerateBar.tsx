@@ -10,7 +10,7 @@ import { credits, useCredits } from "./credits";
 import "./generation.css";
 
 type Model = Schemas["VideoModelOut"];
-type Estimate = Schemas["EstimateOut"];
+type Estimate = Schemas["GenerationEstimateOut"];
 const ESTIMATE_DELAY_MS = 150;
 
 export function money(value: string | number | null | undefined): string {

@@ -131,7 +131,7 @@ def video_models(access: Member, services: Services) -> list[VideoModelOut]:
     return sorted(found, key=lambda m: (not m.default, m.provider))
 
 
-class EstimateOut(BaseModel):
+class GenerationEstimateOut(BaseModel):
     in_point: float
     out_point: float
     frames: int
@@ -144,7 +144,7 @@ class EstimateOut(BaseModel):
     last_frame: FrameOut | None
 
     @classmethod
-    def of(cls, estimate: Estimate) -> EstimateOut:
+    def of(cls, estimate: Estimate) -> GenerationEstimateOut:
         return cls(
             in_point=estimate.in_point, out_point=estimate.out_point, frames=estimate.frames,
             estimated_cost=estimate.estimated_cost, credits=estimate.credits,
@@ -162,13 +162,13 @@ def estimate_generation(
     model: str | None = Query(None, max_length=200),
     in_point: float | None = Query(None, ge=0, description="seconds; default: the shared in"),
     out_point: float | None = Query(None, ge=0, description="seconds; default: the shared out"),
-) -> EstimateOut:
+) -> GenerationEstimateOut:
     """Frames, cost and credits of generating the span, and where its clip would go; nothing is
     reserved or placed."""
     found = services.generator.estimate(
         access.project, provider=provider, model=model, in_point=in_point, out_point=out_point
     )
-    return EstimateOut.of(found)
+    return GenerationEstimateOut.of(found)
 
 
 class GenerationOut(BaseModel):
