@@ -126,6 +126,13 @@ def test_an_admin_resets_credits_with_a_long_press(
     body = {"prompt": "spend it", "provider": "test.paid", "in_point": 0, "out_point": 2.5}
     spent = studio.admin.post(f"/api/projects/{PROJECT}/generate", json=body)
     assert spent.status_code == 202, spent.text
+    job = spent.json()["job_id"]
+
+    def finished() -> bool:  # a reset forgives what was spent, not what running jobs hold
+        listed = studio.admin.get(f"/api/projects/{PROJECT}/generations").json()
+        return any(g["job_id"] == job and g["status"] == "succeeded" for g in listed)
+
+    until(finished, "the admin's generation")
     admin = person(admin_name)
     page = admin.page
     counter = page.get_by_role("button", name="frame credits left")

@@ -125,9 +125,11 @@ export class PlayerEngine {
   private tick = (now: number): void => {
     this.frame = requestAnimationFrame(this.tick);
     if (this.playing) {
-      const t = this.clockTime + ((now - this.clockStart) / 1000) * this.rate;
+      // A frame's timestamp may precede the performance.now() taken at play: never negative.
+      const elapsed = Math.max(0, now - this.clockStart) / 1000;
+      const t = this.clockTime + elapsed * this.rate;
       const end = this.end;
-      if (t >= end || t <= 0) {
+      if ((this.rate > 0 && t >= end) || (this.rate < 0 && t <= 0)) {
         this.time = Math.min(Math.max(t, 0), end);
         this.pause();
         this.onEnd?.();
