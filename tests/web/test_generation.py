@@ -31,7 +31,7 @@ def wide(studio: Studio, card: Path) -> str:
 def mark(person: Person, start_key: str, then: list[str]) -> None:
     """In at Home (0 s), out after ``then`` keys on the playhead slider."""
     page = person.page
-    slider = page.get_by_role("slider", name="Playhead")
+    slider = page.get_by_role("slider", name="Progress")
     slider.focus()
     page.keyboard.press(start_key)
     page.get_by_role("button", name="[ Mark in").click()
@@ -74,7 +74,7 @@ def test_generate_from_in_out_seen_by_both(
     assert studio.clip(clip_id)["status"] == "ready"
     # Ben's player shows the generated clip (on top) at the shared playhead, as the server does.
     picture = ben.page.get_by_role("img", name="Picture")
-    slider = ben.page.get_by_role("slider", name="Playhead")
+    slider = ben.page.get_by_role("slider", name="Progress")
     slider.focus()
     ben.page.keyboard.press("Home")
     expect(picture).to_have_attribute("data-frame", f"{clip_id}#0")

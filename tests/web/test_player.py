@@ -73,7 +73,7 @@ def test_the_frame_after_a_step_is_the_servers_exact_frame(
     ana = person("ana")
     server = studio.api("ana")
     page = ana.page
-    slider = page.get_by_role("slider", name="Playhead")
+    slider = page.get_by_role("slider", name="Progress")
     slider.focus()
     page.keyboard.press("Home")
     exact_shown(page, 0.0)
@@ -92,7 +92,7 @@ def test_the_frame_after_a_step_is_the_servers_exact_frame(
         assert np.abs(small.astype(int) - served.astype(int)).mean() < 8
 
     for n in range(1, 4):
-        page.get_by_role("button", name="Next frame").click()
+        page.get_by_role("button", name="Next frame", exact=True).click()
         check(n / 24, shots[0], n)
     ana.shot("three frames in")
     slider.focus()
@@ -102,7 +102,7 @@ def test_the_frame_after_a_step_is_the_servers_exact_frame(
         page.keyboard.press("ArrowRight")
     check(2.0, shots[1], 0)  # across the cut: the second shot's first frame
     ana.shot("after the cut")
-    page.get_by_role("button", name="Previous frame").click()
+    page.get_by_role("button", name="Previous frame", exact=True).click()
     check(2 - 1 / 24, shots[0], 47)  # back onto the first shot's last frame
     ana.shot("back before the cut")
 
@@ -112,12 +112,12 @@ def test_playback_crosses_the_cut_in_fullscreen_and_shares_the_playhead(
 ) -> None:
     ana, ben = person("ana"), person("ben")
     page = ana.page
-    page.get_by_role("slider", name="Playhead").focus()
+    page.get_by_role("slider", name="Progress").focus()
     page.keyboard.press("Home")
     exact_shown(page, 0.0)
     player = page.get_by_role("region", name="Player")
     player.evaluate("el => { el.dataset.mark = 'same element' }")
-    page.get_by_role("button", name="Fullscreen").click()
+    page.get_by_role("button", name="Fullscreen", exact=True).click()
     until(lambda: page.evaluate("document.fullscreenElement?.dataset.mark") == "same element",
           "fullscreen")  # fmt: skip
     # Everything the canvas shows while playing, as it changes.
@@ -129,8 +129,8 @@ def test_playback_crosses_the_cut_in_fullscreen_and_shares_the_playhead(
                 .observe(c, {attributes: true, attributeFilter: ['data-shown']});
         }"""
     )
-    page.get_by_role("button", name="Play").click()
-    ben_slider = ben.page.get_by_role("slider", name="Playhead")
+    page.get_by_role("button", name="Play", exact=True).click()
+    ben_slider = ben.page.get_by_role("slider", name="Progress")
     until(lambda: float(ben_slider.get_attribute("aria-valuenow") or 0) > 0.5, "ben follows",
           timeout=30)  # fmt: skip
     ben.shot("ben sees the shared playhead move")
@@ -140,13 +140,13 @@ def test_playback_crosses_the_cut_in_fullscreen_and_shares_the_playhead(
     assert page.evaluate("document.fullscreenElement?.dataset.mark") == "same element"
     stats = page.get_by_role("img", name="Picture").get_attribute("data-stats")
     seen = page.evaluate("window.seen")
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     assert not [s for s in seen if s.startswith("black")], seen  # never black across the cut
     assert stats is not None and '"coldLoads":0' in stats and '"swaps":1' in stats, stats
     print("playback across the cut:", stats, seen)
-    page.get_by_role("button", name="Exit fullscreen").click()
+    page.get_by_role("button", name="Exit fullscreen", exact=True).click()
     until(lambda: page.evaluate("document.fullscreenElement") is None, "left fullscreen")
-    stopped = float(page.get_by_role("slider", name="Playhead").get_attribute("aria-valuenow") or 0)
+    stopped = float(page.get_by_role("slider", name="Progress").get_attribute("aria-valuenow") or 0)
     until(lambda: abs(float(ben_slider.get_attribute("aria-valuenow") or 0) - stopped) < 1e-3,
           "ben has where ana stopped")  # fmt: skip
     ana.shot("paused")

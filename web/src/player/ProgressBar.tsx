@@ -70,7 +70,7 @@ export function ProgressBar({ engine, end, playhead, inPoint, outPoint, fps, onS
       className="progress"
       role="slider"
       tabIndex={0}
-      aria-label="Playhead"
+      aria-label="Progress"
       aria-valuemin={0}
       aria-valuemax={Number(span.toFixed(3))}
       aria-valuenow={Number(playhead.toFixed(3))}
