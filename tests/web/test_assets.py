@@ -133,6 +133,18 @@ def test_a_local_file_plays_for_its_owner_placeholder_for_others_then_uploads(
 
     local = [c for c in studio.timeline()["timeline"]["clips"] if c["name"] == media.name]
     assert len(local) == 1 and local[0]["sourceType"] == "local" and local[0]["owner"] == "ana"
+    # The player plays it too, for ana only: the playhead on it, her picture is her file's video
+    # while ben, who has no file, sees black there.
+    middle = local[0]["startTime"] + local[0]["duration"] / 2
+    studio.api("ben").put(f"{API}/timeline/selection", json={"playhead": middle}).raise_for_status()
+    expect(ana.page.get_by_role("img", name="Picture")).to_have_attribute("data-shown", "video")
+    expect(ben.page.get_by_role("img", name="Picture")).to_have_attribute("data-shown", "black")
+    ana.shot("her local file in her player")
+    clip = f"[data-clip-id='{local[0]['id']}']"
+    expect(ben.page.locator(clip)).to_have_attribute(
+        "aria-label", re.compile("only on ana's device")
+    )
+    expect(ana.page.locator(clip)).not_to_have_attribute("aria-label", re.compile("only on"))
     clip_id = local[0]["id"]
 
     for who in (ana, ben):

@@ -3,7 +3,7 @@
 // seek). Playing, a local clock drives the picture and the video elements follow it; stopped,
 // the canvas shows the server's exact frame for the time (browsers seek to "about" a time).
 import type { Clip } from "../store/types";
-import { assetOf, clipAt, fit, fpsOf, frameAt, localTime, nextShown, playable, proxyUrl, timelineEnd } from "./schedule";
+import { clipAt, fit, fpsOf, frameAt, localSource, localTime, nextShown, playable, sourceOf, timelineEnd } from "./schedule";
 
 function shape(c: Clip): string {
   return `${c.id},${c.startTime},${c.duration},${c.trimStart},${c.trackIndex},${c.cloudUrl ?? ""}`;
@@ -15,7 +15,7 @@ const DRIFT = 0.2; // seconds a playing element may stray from the clock before 
 
 interface Slot {
   video: HTMLVideoElement;
-  sha: string | null;
+  source: string | null; // the URL the element plays
   clipId: string | null;
 }
 
@@ -65,8 +65,8 @@ export class PlayerEngine {
     canvas.width = WIDTH;
     canvas.height = HEIGHT;
     this.slots = [
-      { video: videos[0], sha: null, clipId: null },
-      { video: videos[1], sha: null, clipId: null },
+      { video: videos[0], source: null, clipId: null },
+      { video: videos[1], source: null, clipId: null },
     ];
     for (const { video } of this.slots) {
       video.preload = "auto";
@@ -180,7 +180,8 @@ export class PlayerEngine {
       const middle = (frameAt(local, 1 / frame) + 0.5) * frame;
       if (!video.seeking && Math.abs(video.currentTime - middle) > frame / 2) video.currentTime = middle;
     }
-    if (!this.playing) {
+    if (!this.playing && localSource(active) === null) {
+      // (The server has no frame of a file only this tab holds: its video frame is the one.)
       this.holdSince = null;
       this.showExact(t);
       if (this.exactKey === this.key(t)) return; // the server's frame stays
@@ -217,13 +218,13 @@ export class PlayerEngine {
 
   private load(slot: Slot, clip: Clip, local: number): void {
     if (slot.clipId === clip.id) return;
-    const sha = assetOf(clip);
-    if (!sha) return;
+    const source = sourceOf(clip, this.project);
+    if (!source) return;
     slot.clipId = clip.id;
     const video = slot.video;
-    if (slot.sha !== sha) {
-      slot.sha = sha;
-      video.src = proxyUrl(this.project, sha);
+    if (slot.source !== source) {
+      slot.source = source;
+      video.src = source;
       video.addEventListener("loadedmetadata", () => (video.currentTime = local), { once: true });
       video.load();
     } else {

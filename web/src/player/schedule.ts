@@ -1,6 +1,7 @@
 // What the player shows when: the topmost ready video clip under a time, the clip after it (to
 // preload), frame stepping on the source's own frame grid, and the timeline's length. Pure
 // functions of the document's clips, so they are tested without a browser.
+import { localUrl } from "../assets/localFiles";
 import type { Clip } from "../store/types";
 
 export const DEFAULT_FPS = 24;
@@ -18,9 +19,23 @@ export function proxyUrl(project: string, sha: string): string {
   return `/api/projects/${encodeURIComponent(project)}/media/${sha}/proxy`;
 }
 
-/** A clip the player can draw: a ready video clip with media on the server. */
+/** The owner's own file of a local clip not yet on the server (seed 000: it plays at once for
+ * its owner, before and while it uploads), from this tab's imports. */
+export function localSource(clip: Clip): string | null {
+  return clip.sourceType === "local" && assetOf(clip) === null ? (localUrl(clip.id) ?? null) : null;
+}
+
+/** Where the player reads a clip: the server's proxy of its asset, or this tab's local file. */
+export function sourceOf(clip: Clip, project: string): string | null {
+  const sha = assetOf(clip);
+  return sha ? proxyUrl(project, sha) : localSource(clip);
+}
+
+/** A clip the player can draw: a ready video clip with media on the server, or a local clip
+ * whose file this tab holds. */
 export function playable(clip: Clip): boolean {
-  return clip.type === "video" && clip.status === "ready" && assetOf(clip) !== null;
+  if (clip.type !== "video") return false;
+  return (clip.status === "ready" && assetOf(clip) !== null) || localSource(clip) !== null;
 }
 
 export function clipEnd(clip: Clip): number {

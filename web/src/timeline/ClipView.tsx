@@ -62,7 +62,7 @@ export const ClipView = memo(function ClipView(props: Props) {
   const style = { "--s": place.start, "--d": place.duration, "--r": place.row } as CSSProperties;
   if (draggedBy) (style as Record<string, string>)["--who"] = draggedBy.colour;
   const status = STATUS_TEXT[clip.status];
-  const label = `${clip.name}, ${clip.type === "video" ? "V" : "A"}${clip.trackIndex + 1}, ${seconds(clip.startTime)} to ${seconds(clip.startTime + clip.duration)}${status ? `, ${status}` : ""}${clip.status === "failed" ? ", failed" : ""}`;
+  const label = `${clip.name}, ${clip.type === "video" ? "V" : "A"}${clip.trackIndex + 1}, ${seconds(clip.startTime)} to ${seconds(clip.startTime + clip.duration)}${status ? `, ${status}` : ""}${clip.status === "failed" ? ", failed" : ""}${placeholder ? `, only on ${clip.owner ?? "its owner"}'s device` : ""}`;
 
   const press = (event: PointerEvent<HTMLDivElement>) => {
     onSelect(clip, event.shiftKey || event.metaKey || event.ctrlKey);

@@ -1,7 +1,8 @@
 // The timeline editor: tracks (video stacked above audio, V1 lowest), a ruler with zoom and
 // scroll, clips with frames and waveforms, drags previewed here and decided by the server, the
 // shared playhead and in/out, linked groups and other people's presence.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type CSSProperties } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from "react";
+import { localUrl, localVersion, subscribeLocal } from "../assets/localFiles";
 import { usePresence, useStudio, useTimeline } from "../studio/context";
 import type { Clip, Command, Presence } from "../store/types";
 import { ClipView, type Placement } from "./ClipView";
@@ -28,9 +29,10 @@ const ZOOM_SETTLE_MS = 150; // a wheel zoom commits after this long without whee
 const DETAIL_PX = 28; // narrower clips are drawn as plain bars (no name, frames or waveform) // "fit" never zooms in further than this much time across
 
 export function Timeline() {
-  const { store, transport, me } = useStudio();
+  const { store, transport } = useStudio();
   const timeline = useTimeline();
   const presence = usePresence();
+  useSyncExternalStore(subscribeLocal, localVersion); // this tab's own files: no placeholder for them
   const scroller = useRef<HTMLDivElement>(null);
   const ruler = useRef<HTMLCanvasElement>(null);
   const [pps, setPps] = useState(40);
@@ -349,7 +351,7 @@ export function Timeline() {
                   grouped={highlighted.has(clip.id)}
                   dragging={preview?.members.has(clip.id) ?? false}
                   refused={(preview?.members.has(clip.id) ?? false) && preview?.refused != null}
-                  placeholder={clip.placeholder === true || (clip.sourceType === "local" && !clip.cloudUrl && clip.owner !== me.name)}
+                  placeholder={(clip.placeholder === true || (clip.sourceType === "local" && !clip.cloudUrl)) && localUrl(clip.id) === undefined}
                   draggedBy={draggedBy.get(clip.id)}
                   onPress={beginDrag}
                   onSelect={select}
