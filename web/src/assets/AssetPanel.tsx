@@ -131,7 +131,7 @@ export function AssetPanel() {
         <div className="assets-actions">
           <label className="button" title="Import a video or audio file from this device">
             Import file
-            <input type="file" accept="video/*,audio/*" multiple hidden onChange={onPick} aria-label="Import a file" />
+            <input type="file" accept="video/*,audio/*" multiple className="sr-only" onChange={onPick} aria-label="Import a file" />
           </label>
           <button onClick={() => setSaving(true)}>Save</button>
           <ExportMenu start={exports.start} />
@@ -361,7 +361,7 @@ function AssetCard({
         {busy && <span className={`status small status-${item.status}`}>{item.status}</span>}
         <div className="asset-actions">
           {item.kind === "timeline" && (
-            <button onClick={() => onConfirm({ kind: "load", asset: item, ...(save ? { save } : {}) })} aria-label={`Load ${item.name}`}>
+            <button className="load" onClick={() => onConfirm({ kind: "load", asset: item, ...(save ? { save } : {}) })} aria-label={`Load ${item.name}`}>
               Load
             </button>
           )}

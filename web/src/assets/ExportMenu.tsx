@@ -67,12 +67,16 @@ export function useExports(): Exports {
 export function ExportMenu({ start }: { start: Exports["start"] }) {
   const [open, setOpen] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
+  const trigger = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
     menu.current?.querySelector<HTMLElement>("[role=menuitem]")?.focus();
     const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === "Escape" : !menu.current?.parentElement?.contains(event.target as Node))
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== "Escape") return;
         setOpen(false);
+        trigger.current?.focus(); // back to the opener, not lost on the page
+      } else if (!menu.current?.parentElement?.contains(event.target as Node)) setOpen(false);
     };
     window.addEventListener("mousedown", close);
     window.addEventListener("keydown", close);
@@ -84,7 +88,7 @@ export function ExportMenu({ start }: { start: Exports["start"] }) {
 
   return (
     <div className="export-menu">
-      <button aria-haspopup="menu" aria-expanded={open} aria-label="Export the timeline" onClick={() => setOpen((o) => !o)}>
+      <button ref={trigger} aria-haspopup="menu" aria-expanded={open} aria-label="Export the timeline" onClick={() => setOpen((o) => !o)}>
         Export ▾
       </button>
       {open && (

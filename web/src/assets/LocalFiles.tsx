@@ -112,7 +112,7 @@ function LocalClip({ clip, mine, state, project }: { clip: Clip; mine: boolean; 
             ) : (
               <label className="button">
                 Re-select the file
-                <input type="file" accept="video/*,audio/*" hidden onChange={reselect} aria-label={`Re-select ${clip.name}`} />
+                <input type="file" accept="video/*,audio/*" className="sr-only" onChange={reselect} aria-label={`Re-select ${clip.name}`} />
               </label>
             )}
           </div>

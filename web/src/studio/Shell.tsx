@@ -12,6 +12,7 @@ import { EventStream } from "../store/events";
 import { TimelineStore } from "../store/timeline";
 import { Timeline } from "../timeline/Timeline";
 import { colourOf } from "./colour";
+import { manageDialogFocus } from "./focus";
 import { Transport } from "./transport";
 import { StudioContext, usePresence, useTimeline, type Studio, type User } from "./context";
 
@@ -39,6 +40,8 @@ export function Shell({ project, me, onLeave, onLogout }: Props) {
     };
   }, [project, me]);
 
+  useEffect(() => manageDialogFocus(), []);
+
   if (!studio) return null;
   return (
     <StudioContext.Provider value={studio}>
@@ -51,9 +54,12 @@ export function Shell({ project, me, onLeave, onLogout }: Props) {
           <div className="spacer" />
           <People />
           <Credits />
-          <button onClick={() => setFilmOpen(true)}>Film from an idea</button>
-          <span className="me" title={me.is_admin ? "administrator" : "member"}>
+          <button className="film-open" onClick={() => setFilmOpen(true)}>
+            Film from an idea
+          </button>
+          <span className="me" aria-label={`Signed in as ${me.name}${me.is_admin ? ", administrator" : ""}`}>
             {me.name}
+            {me.is_admin && <span className="muted"> · admin</span>}
           </span>
           <button className="ghost" onClick={onLogout}>
             Sign out
@@ -107,7 +113,8 @@ function People() {
     <ul className="people" aria-label="Who is here">
       {people.map((p) => (
         <li key={p.clientId} className="person" style={{ borderColor: p.colour }} title={p.name}>
-          {p.name.slice(0, 2).toUpperCase()}
+          <span aria-hidden="true">{p.name.slice(0, 2).toUpperCase()}</span>
+          <span className="sr-only">{p.name}</span>
         </li>
       ))}
     </ul>

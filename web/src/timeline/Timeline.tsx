@@ -12,6 +12,7 @@ import { linkedGroup } from "./group";
 import type { Action } from "./keymap";
 import { Links, type Link } from "./Links";
 import { RulerMarks, TrackMarks } from "./Marks";
+import { withClipNames } from "./reason";
 import { paintRuler } from "./ruler";
 import { rowOf, rowsOf, type Row } from "./rows";
 import { Toast, type Notice } from "./Toast";
@@ -42,7 +43,9 @@ export function Timeline() {
   const [notice, setNotice] = useState<Notice | null>(null);
   const [snapping, setSnapping] = useState(true);
 
-  const tell = useCallback((text: string) => setNotice({ id: Date.now(), text }), []);
+  // Refs that long-lived handlers (drags, wheel, keys) read without re-subscribing.
+  const timelineRef = useRef(timeline);
+  const tell = useCallback((text: string) => setNotice({ id: Date.now(), text: withClipNames(text, timelineRef.current.byId) }), []);
   const closeNotice = useCallback(() => setNotice(null), []);
   const send = useCallback(
     async (command: Command) => {
@@ -53,8 +56,6 @@ export function Timeline() {
     [store, tell],
   );
 
-  // Refs that long-lived handlers (drags, wheel, keys) read without re-subscribing.
-  const timelineRef = useRef(timeline);
   const ppsRef = useRef(pps);
   const snappingRef = useRef(snapping);
   const timeAt = useRef((clientX: number) => {
@@ -234,6 +235,20 @@ export function Timeline() {
     [store],
   );
 
+  /** , and . move the selected clips one frame (with Shift ten), as Final Cut Pro's nudge:
+   *  one move per linked group (the server moves the group), refused moves say why. */
+  function nudge(action: "nudgeBack" | "nudgeForward" | "nudgeBackMore" | "nudgeForwardMore") {
+    if (!selected.size) return tell("Select a clip first (click it, or Tab to it and press Enter).");
+    const frames = (action.startsWith("nudgeBack") ? -1 : 1) * (action.endsWith("More") ? 10 : 1);
+    const moved = new Set<string>();
+    for (const id of selected) {
+      const clip = timeline.byId.get(id);
+      if (!clip || moved.has(id)) continue;
+      for (const member of linkedGroup(timeline.clips, timeline.byId, id)) moved.add(member);
+      void send({ op: "move", clipId: id, delta: frames / (parseFps(clip.sourceFps) ?? DEFAULT_FPS) });
+    }
+  }
+
   const perform = (action: Action) => {
     const now = timeline.selection;
     switch (action) {
@@ -255,6 +270,11 @@ export function Timeline() {
       case "undo":
       case "redo":
         return void send({ op: action });
+      case "nudgeBack":
+      case "nudgeForward":
+      case "nudgeBackMore":
+      case "nudgeForwardMore":
+        return nudge(action);
       case "delete":
         for (const id of selected) void send({ op: "delete", clipId: id });
         return setSelected(new Set());
@@ -276,6 +296,7 @@ export function Timeline() {
     }
   };
   useShortcuts(perform);
+
 
   const addTrack = (kind: "video" | "audio") => void send({ op: "addTrack", kind });
   const removeTrack = (row: Row) => void send({ op: "removeTrack", kind: row.kind, index: row.index });
@@ -299,22 +320,22 @@ export function Timeline() {
         <output className="timecode" aria-label="Playhead time">
           {timecode(playhead, fps)}
         </output>
-        <button type="button" aria-label="Zoom out" title="Zoom out (−, or Ctrl/⌘ + wheel)" onClick={() => perform("zoomOut")}>
+        <button type="button" aria-label="Zoom out" title="Zoom out (−, or Ctrl/⌘ + wheel)" aria-keyshortcuts="-" onClick={() => perform("zoomOut")}>
           −
         </button>
-        <button type="button" aria-label="Zoom in" title="Zoom in (+, or Ctrl/⌘ + wheel)" onClick={() => perform("zoomIn")}>
+        <button type="button" aria-label="Zoom in" title="Zoom in (+, or Ctrl/⌘ + wheel)" aria-keyshortcuts="+" onClick={() => perform("zoomIn")}>
           +
         </button>
-        <button type="button" title="Show the whole timeline (\)" onClick={fit}>
+        <button type="button" title="Show the whole timeline (\)" aria-keyshortcuts="\" onClick={fit}>
           Fit
         </button>
         <button type="button" aria-pressed={snapping} title="Snap to clip edges and the playhead" onClick={() => setSnapping((s) => !s)}>
           Snap
         </button>
-        <button type="button" title="Split at the playhead (S)" onClick={() => perform("split")}>
+        <button type="button" title="Split at the playhead (S)" aria-keyshortcuts="S" onClick={() => perform("split")}>
           Split
         </button>
-        <button type="button" title="Delete the selected clips (Delete)" disabled={!selected.size} onClick={() => perform("delete")}>
+        <button type="button" title="Delete the selected clips (Delete)" aria-keyshortcuts="Delete" disabled={!selected.size} onClick={() => perform("delete")}>
           Delete
         </button>
         <span className="spacer" />
@@ -359,7 +380,10 @@ export function Timeline() {
               ))}
               <Links links={links} onUnlink={unlink} />
               {timeline.synced && timeline.clips.length === 0 && (
-                <p className="timeline-empty">No clips yet. Add media from the assets panel, or mark in (I) and out (O) on the ruler and generate a shot.</p>
+                <p className="timeline-empty">
+                  <strong>The timeline is empty.</strong> Start with <em>Import file</em> in the assets panel (or drop a video here), or let <em>Film from an idea</em> write and
+                  shoot a film for you. You can also mark in (I) and out (O) on the ruler and generate a shot.
+                </p>
               )}
             </div>
           </div>

@@ -17,6 +17,12 @@ describe("keys", () => {
     expect(press("z", { metaKey: true })).toBe("undo");
     expect(press("Z", { ctrlKey: true, shiftKey: true })).toBe("redo");
     expect(press("s", { ctrlKey: true })).toBeNull(); // the browser's save stays the browser's
+    expect([press(","), press("."), press("<", { shiftKey: true }), press(">", { shiftKey: true })]).toEqual([
+      "nudgeBack",
+      "nudgeForward",
+      "nudgeBackMore",
+      "nudgeForwardMore",
+    ]);
   });
 
   it("leaves text fields alone", () => {

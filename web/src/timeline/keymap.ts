@@ -15,7 +15,11 @@ export type Action =
   | "zoomIn"
   | "zoomOut"
   | "zoomFit"
-  | "deselect";
+  | "deselect"
+  | "nudgeBack"
+  | "nudgeForward"
+  | "nudgeBackMore"
+  | "nudgeForwardMore";
 
 export interface KeyPress {
   key: string;
@@ -66,6 +70,14 @@ export function actionFor(press: KeyPress): Action | null {
       return "zoomFit";
     case "Escape":
       return "deselect";
+    case ",":
+      return "nudgeBack";
+    case ".":
+      return "nudgeForward";
+    case "<":
+      return "nudgeBackMore";
+    case ">":
+      return "nudgeForwardMore";
     default:
       return null;
   }
