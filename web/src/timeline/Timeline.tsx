@@ -350,7 +350,7 @@ export function Timeline() {
         <div className="timeline-sheet" style={sheetStyle}>
           <div className="ruler-row" ref={rulerRow} onPointerDown={beginScrub} role="slider" aria-label="Playhead" aria-valuemin={0} aria-valuenow={Number(playhead.toFixed(3))} aria-valuetext={timecode(playhead, fps)} tabIndex={0}>
             <div className="ruler-corner" onPointerDown={(e) => e.stopPropagation()}>
-              {timeline.synced ? `${timeline.clips.length} clip${timeline.clips.length === 1 ? "" : "s"}` : "loading…"}
+              {timeline.synced ? `${timeline.clips.length} clip${timeline.clips.length === 1 ? "" : "s"}` : timeline.connected ? "loading…" : "connecting…"}
             </div>
             <canvas className="ruler-canvas" ref={ruler} />
             <RulerMarks selection={timeline.selection} playhead={playhead} others={others} />
