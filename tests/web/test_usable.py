@@ -120,16 +120,19 @@ def hidden_parts(page: Page, selector: str) -> list[str]:
     (a scrolling panel's edge, another element): what the eye would see as cut off."""
     found: list[str] = page.evaluate(
         """(selector) => [...document.querySelectorAll(selector)].flatMap((el) => {
+              el.scrollIntoView({ block: 'nearest' }); // below the fold of a page that scrolls
               const r = el.getBoundingClientRect();
               if (!r.width || !r.height) return [];
               const y = r.top + r.height / 2;
               const name = (el.getAttribute('aria-label') || el.textContent || '').trim();
+              const top = (x) => document.elementFromPoint(x, y)?.className ?? 'nothing';
               const covered = (x) => {
                 const top = document.elementFromPoint(x, y);
                 return !top || !(el === top || el.contains(top));
               };
               return [r.left + 3, r.left + r.width / 2, r.right - 3]
-                .filter(covered).map((x) => `${name.slice(0, 40)} at x=${Math.round(x)}`);
+                .filter(covered)
+                .map((x) => `${name.slice(0, 40)} at x=${Math.round(x)} under ${top(x)}`);
             })""",
         selector,
     )
