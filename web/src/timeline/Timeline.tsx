@@ -297,7 +297,6 @@ export function Timeline() {
   };
   useShortcuts(perform);
 
-
   const addTrack = (kind: "video" | "audio") => void send({ op: "addTrack", kind });
   const removeTrack = (row: Row) => void send({ op: "removeTrack", kind: row.kind, index: row.index });
   const unlink = useCallback((clip: Clip) => void send({ op: "unlink", clipId: clip.id }), [send]);
