@@ -57,9 +57,17 @@ function detailOf(error: unknown, status: number): string {
 export async function call<T>(
   pending: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
-  const { data, error, response } = await pending;
+  const { data, error, response } = await pending.catch((failure: unknown) => {
+    throw unreachable(failure);
+  });
   if (!response.ok || error !== undefined) throw new ApiError(response.status, detailOf(error, response.status));
   return data as T;
+}
+
+/** A request that never got an answer (offline, server down) says so in words, not "Failed to fetch". */
+function unreachable(failure: unknown): ApiError {
+  if (failure instanceof DOMException && failure.name === "AbortError") throw failure;
+  return new ApiError(0, "cannot reach the server: check your connection, then try again");
 }
 
 /** A raw request for what the typed client does not cover (uploads with progress, blobs). */
@@ -69,6 +77,8 @@ export async function send(method: string, url: string, body?: BodyInit, headers
     body: body ?? null,
     credentials: "same-origin",
     headers: SAFE.has(method) ? headers : { ...headers, "X-CSRF-Token": await ensureCsrf() },
+  }).catch((failure: unknown) => {
+    throw unreachable(failure);
   });
   if (!response.ok) {
     let error: unknown = null;
