@@ -100,6 +100,13 @@ def frame(path: Path, value: int) -> Path:
     return path
 
 
+def held(db: sa.Engine) -> int:
+    """Jobs whose provider request id is saved."""
+    with db.connect() as conn:
+        query = sa.select(sa.func.count()).where(jobs_table.c.external_id.is_not(None))
+        return int(conn.execute(query.select_from(jobs_table)).scalar_one())
+
+
 def test_two_workers_a_kill_9_and_every_job_ends_once_where_it_can(tmp_path: Path, s3: str) -> None:
     clock = Clock()
     with fresh_postgres_url() as database, FileHost() as files, FalFake(files) as fal:
@@ -141,6 +148,10 @@ def test_two_workers_a_kill_9_and_every_job_ends_once_where_it_can(tmp_path: Pat
             clock.until(lambda: count(db, jobs_table) == 5, "the submissions")
             # Both fal jobs are at the provider, held; the inputs live only in the store now.
             clock.until(lambda: len(fal.requests("POST")) == 2, "the fal submissions")
+            # ... and their request ids saved: from then on a crash polls, never resubmits. (A
+            # kill between fal's answer and that write would submit again: fal takes no
+            # idempotency key, so that window of milliseconds is the one place it can happen.)
+            clock.until(lambda: held(db) == 2, "the fal request ids saved")
             for path in desk.glob("*.png"):
                 path.unlink()
 

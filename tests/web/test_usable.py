@@ -315,7 +315,9 @@ def test_the_main_actions_are_44_px_tall_on_a_desktop(
     if page.get_by_role("form", name="Generate").count():  # the generation panel, once it lands
         main["Generate"] = page.get_by_role("form", name="Generate").locator("button[type=submit]")
     for name, locator in main.items():
-        expect(locator).to_be_visible()
+        # Upload appears once the browser has read the imported file's header (slow when the
+        # machine is busy).
+        expect(locator).to_be_visible(timeout=30_000)
         heights[name] = locator.bounding_box()
     page.get_by_role("button", name="Film from an idea").click()
     heights["Write the film"] = page.get_by_role("button", name="Write the film").bounding_box()

@@ -91,6 +91,7 @@ export function AssetPanel() {
     async (files: Iterable<File>) => {
       for (const file of files) {
         try {
+          await store.whenSynced();
           await importLocalFile(project, file, appendPoint(store.getSnapshot().clips));
           setNotice(`Imported ${file.name}: it plays here now; Upload shares it with everyone.`);
         } catch (e) {

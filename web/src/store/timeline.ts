@@ -165,6 +165,20 @@ export class TimelineStore {
     });
   }
 
+  /** Resolves once the document has synced with the server: anything placed relative to the
+   * clips (an import appended after them) must not read the still-empty document of a fresh page. */
+  whenSynced(): Promise<void> {
+    if (this.provider.synced) return Promise.resolve();
+    return new Promise((resolve) => {
+      const on = (synced: boolean) => {
+        if (!synced) return;
+        this.provider.off("sync", on);
+        resolve();
+      };
+      this.provider.on("sync", on);
+    });
+  }
+
   /** The shared in/out selection and playhead (clients may write these). */
   setSelection(change: Partial<Selection>): void {
     const selection = this.doc.getMap<unknown>("selection");
