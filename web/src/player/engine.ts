@@ -150,7 +150,7 @@ export class PlayerEngine {
   private render(now: number): void {
     const t = this.time;
     // Sound only at 1× forward (an editor mutes shuttling and reverse play).
-    this.mixer.sync(this.clips, t, this.playing && this.rate === 1);
+    this.mixer.sync(this.clips, t, !this.playing ? "stopped" : this.rate === 1 ? "rolling" : "shuttling");
     const active = clipAt(this.clips, t);
     const slot = active ? this.slotFor(active) : null;
     const following = nextShown(this.clips, t);

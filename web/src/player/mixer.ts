@@ -4,6 +4,10 @@
 import type { Clip } from "../store/types";
 import { soundOf, voicesAt } from "./mix";
 
+/** Playing forward at 1× (the only speed with sound), playing at another speed, or stopped. */
+export type Motion = "rolling" | "shuttling" | "stopped";
+const CUE = 0.01; // seconds: a waiting sound is put this close to where it will start
+
 interface Held {
   audio: HTMLAudioElement;
   source: string;
@@ -20,10 +24,11 @@ export class Mixer {
     private readonly drift: number,
   ) {}
 
-  /** Bring the held sounds to timeline time `t`: the ones under it play when `rolling` (playing
-   * forward at 1×: shuttling and reverse play are silent), all others wait paused where they
-   * start; sounds no longer needed are released. */
-  sync(clips: readonly Clip[], t: number, rolling: boolean): void {
+  /** Bring the held sounds to timeline time `t`: rolling, the ones under it play (within the
+   * drift of the clock); the others wait paused, cued where they start or, stopped, where the
+   * playhead is (shuttling leaves them where they are: a seek a frame would be wasted); sounds
+   * no longer needed are released. */
+  sync(clips: readonly Clip[], t: number, motion: Motion): void {
     const wanted = new Set<string>();
     for (const { clip, local, sounding } of voicesAt(clips, t)) {
       const held = this.hold(clip);
@@ -31,9 +36,10 @@ export class Mixer {
       wanted.add(clip.id);
       const audio = held.audio;
       audio.muted = this.blocked;
-      const play = rolling && sounding && !held.failed;
+      const play = motion === "rolling" && sounding && !held.failed;
+      const slack = play ? this.drift : motion === "shuttling" && sounding ? Infinity : CUE;
       // Seek only with metadata and not mid-seek (else every tick would restart the seek).
-      if (audio.readyState >= 1 && !audio.seeking && Math.abs(audio.currentTime - local) > this.drift) audio.currentTime = local;
+      if (audio.readyState >= 1 && !audio.seeking && Math.abs(audio.currentTime - local) > slack) audio.currentTime = local;
       if (!play) {
         if (!audio.paused) audio.pause();
       } else if (audio.paused && !(audio.duration > 0 && local >= audio.duration)) {
