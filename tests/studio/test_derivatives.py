@@ -67,3 +67,39 @@ def test_audio_has_peaks_but_no_thumbnails(catalog: AssetCatalog, tmp_path: Path
     with pytest.raises(ValueError):
         derived.waveform(asset.sha256, buckets=0)
     assert len(derived.waveform(asset.sha256, buckets=10)) == 10
+
+
+def test_the_sound_alone_is_the_file_when_browsers_play_it_else_m4a(
+    catalog: AssetCatalog, tmp_path: Path
+) -> None:
+    from shotline.media.probe import probe
+    from shotline.media.testcard import write_tone_file
+    from shotline.studio.derivatives import NoAudio
+
+    tone = write_tone_file(tmp_path / "tone.m4a", 1.0, 440.0)
+    wav = tmp_path / "narration.wav"
+    run_ffmpeg(["-i", str(tone), "-ac", "1", "-c:a", "pcm_s16le", str(wav)])
+    aiff = tmp_path / "voice.aiff"
+    run_ffmpeg(["-i", str(tone), "-c:a", "pcm_s16be", str(aiff)])
+    card = write_testcard(TestCard(Fraction(24), 1.0, gop=24, tone=220.0), tmp_path / "c.mp4")
+    silent = write_testcard(TestCard(Fraction(24), 1.0, gop=24), tmp_path / "silent.mp4")
+    derived = MediaDerivatives(catalog, tmp_path / "derived")
+    # A film stores its WAV narration as audio/mp4: the type served comes from the file itself.
+    narration = catalog.add_file(wav, kind=AssetKind.AUDIO, mime="audio/mp4", duration=1.0)
+    sound = derived.audio(narration.sha256)
+    assert sound.is_original and sound.mime == "audio/wav"
+    assert sound.path == catalog.local_path(narration.sha256)
+
+    for source, kind in ((aiff, AssetKind.AUDIO), (card, AssetKind.VIDEO)):
+        asset = catalog.add_file(source, kind=kind, mime="application/octet-stream")
+        sound = derived.audio(asset.sha256)
+        info = probe(sound.path)
+        assert not sound.is_original and sound.mime == "audio/mp4"
+        assert sound.path.parent.name == asset.sha256
+        assert not info.has_video and info.audio_codec == "aac"
+        assert info.duration == pytest.approx(1.0, abs=0.05)
+        assert derived.audio(asset.sha256) == sound  # cached
+
+    mute = catalog.add_file(silent, kind=AssetKind.VIDEO, mime="video/mp4", duration=1.0)
+    with pytest.raises(NoAudio):
+        derived.audio(mute.sha256)

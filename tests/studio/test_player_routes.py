@@ -5,6 +5,7 @@ models, and a retry that charges again."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 from decimal import Decimal
 from fractions import Fraction
@@ -20,9 +21,10 @@ from shotline.media.testcard import TestCard, read_frame_index, write_testcard
 from shotline.providers.contracts import Output, PerCall, Request, RunContext
 from shotline.providers.errors import ProviderFailed
 from shotline.providers.offline import OfflineInterpolate
+from shotline.studio.derivatives import asset_of_url
 from shotline.timeline.model import ClipStatus
 from tests.studio.conftest import PROJECT, LiveServer
-from tests.studio.test_media_routes import _timeline_with_shot, _until
+from tests.studio.test_media_routes import _local_clip, _timeline_with_shot, _until
 
 API = f"/api/projects/{PROJECT}"
 
@@ -49,6 +51,33 @@ def test_the_timeline_frame_is_the_exact_source_frame_and_gaps_are_empty(
     assert member.get(f"{API}/timeline/frame", params={"t": 1.0}).status_code == 204  # a gap
     assert member.get(f"{API}/timeline/frame", params={"t": -1}).status_code == 422
     assert outsider.get(f"{API}/timeline/frame", params={"t": 0}).status_code in (403, 404)
+
+
+def test_a_clip_sound_alone_is_served_with_ranges_for_the_mix(
+    server: LiveServer, member: httpx.Client, outsider: httpx.Client, card: Path, tmp_path: Path
+) -> None:
+    toned = write_testcard(TestCard(Fraction(24), 2.0, gop=24, tone=330.0), tmp_path / "t.mp4")
+    for start, media in ((10.0, card), (20.0, toned)):
+        clip_id = _local_clip(member, media.name, start=start)
+        data = media.read_bytes()
+        upload = member.post(f"{API}/uploads", json={"filename": media.name, "size": len(data),
+                                                     "clip_id": clip_id}).json()  # fmt: skip
+        member.put(f"{API}/uploads/{upload['id']}", content=data).raise_for_status()
+        _until(lambda: server.services.timelines.get(PROJECT).clip(clip_id).status  # noqa: B023
+               is ClipStatus.READY, "upload")  # fmt: skip
+    clips = server.services.timelines.get(PROJECT).clips
+    sha = {asset_of_url(c.source or "") for c in clips}
+    silent, sound = (hashlib.sha256(m.read_bytes()).hexdigest() for m in (card, toned))
+    assert {silent, sound} <= sha
+
+    whole = member.get(f"{API}/media/{sound}/audio")
+    assert whole.status_code == 200 and whole.headers["content-type"] == "audio/mp4"
+    assert whole.headers["x-audio-is-original"] == "false"  # the video's sound, without picture
+    part = member.get(f"{API}/media/{sound}/audio", headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and part.content == whole.content[:100]
+    no_sound = member.get(f"{API}/media/{silent}/audio")
+    assert no_sound.status_code == 422 and "no sound" in no_sound.json()["detail"]
+    assert outsider.get(f"{API}/media/{sound}/audio").status_code in (403, 404)
 
 
 class PaidVideo(OfflineInterpolate):

@@ -1,11 +1,13 @@
 """The player in a real browser: this Chromium plays the proxies it uses; a step shows the exact
 frame the server's frame access returns; playback crosses a cut without going black, in
-fullscreen that survives the cut, while the other person's playhead follows."""
+fullscreen that survives the cut, while the other person's playhead follows; an audio clip on A1
+plays beside the picture, in step with it."""
 
 from __future__ import annotations
 
 import base64
 import io
+import wave
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -151,3 +153,112 @@ def test_playback_crosses_the_cut_in_fullscreen_and_shares_the_playhead(
           "ben has where ana stopped")  # fmt: skip
     ana.shot("paused")
     ben.shot("ben sees where ana stopped")
+
+
+def _tone_wav(path: Path, seconds: float, hz: float = 440.0, rate: int = 48_000) -> Path:
+    """16-bit mono PCM, as the film's narration master is."""
+    t = np.arange(int(seconds * rate)) / rate
+    pcm = (0.3 * 32767 * np.sin(2 * np.pi * hz * t)).astype("<i2")
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(pcm.tobytes())
+    return path
+
+
+def _audio_clip(studio: Studio, media: Path, start: float, duration: float, trim: float) -> str:
+    """An uploaded sound placed on A1 (an audio-track clip, as a film's narration is)."""
+    ana = studio.api("ana")
+    data = media.read_bytes()
+    upload = ana.post(f"{API}/uploads", json={"filename": media.name, "size": len(data)}).json()
+    url = f"{API}/uploads/{upload['id']}"
+    ana.put(url, content=data).raise_for_status()
+    done = until(lambda: (u := ana.get(url).json())["status"] == "ready" and u, "sound ready")
+    clip = {"id": "narration", "name": "Narration", "type": "audio", "startTime": start,
+            "duration": duration, "trackIndex": 0, "trimStart": trim, "sourceType": "cloud",
+            "cloudUrl": done["url"], "status": "ready", "hasAudio": True,
+            "sourceDuration": 6.0}  # fmt: skip
+    ana.post(f"{API}/timeline/commands", json={"op": "add", "clip": clip}).raise_for_status()
+    return "narration"
+
+
+HEAR = """(id) => {
+    const a = document.querySelector(`audio[data-clip-id="${id}"]`);
+    const c = document.querySelector('canvas');
+    return a && {paused: a.paused, now: a.currentTime, t: Number(c.dataset.time),
+                 src: a.currentSrc, error: a.error && a.error.code, ready: a.readyState};
+}"""
+
+
+def test_an_audio_clip_on_a1_plays_in_step_with_the_picture(
+    studio: Studio,
+    person: Callable[..., Person],
+    shots: tuple[str, str],
+    tmp_path: Path,
+) -> None:
+    start, trim = 0.5, 1.0  # A1 sounds from 0.5 s to 3.5 s, from 1 s into its source
+    clip = _audio_clip(studio, _tone_wav(tmp_path / "narration.wav", 6.0), start, 3.0, trim)
+    ana = person("ana")
+    page = ana.page
+    slider = page.get_by_role("slider", name="Progress")
+    slider.focus()
+    page.keyboard.press("Home")
+    exact_shown(page, 0.0)
+
+    def heard() -> dict[str, Any]:
+        found = page.evaluate(HEAR, clip)
+        assert found is not None, "no audio element for the A1 clip"
+        assert found["error"] is None, found
+        return dict(found)
+
+    # Stopped at 0: the clip starting in 0.5 s is loaded already, waiting where it starts.
+    waiting = until(lambda: (h := page.evaluate(HEAR, clip)) and h["ready"] >= 1 and h, "preload")
+    assert waiting["paused"] and abs(waiting["now"] - trim) < 0.05, waiting
+    assert waiting["src"].endswith("/audio"), waiting
+
+    def in_step(after: float) -> list[dict[str, Any]]:
+        """Two readings 0.4 s apart, past ``after``: playing, advancing, at the clip-local time."""
+        until(lambda: heard()["t"] > after, f"playing past {after}", timeout=30)
+        first = heard()
+        page.wait_for_timeout(400)
+        second = heard()
+        for h in (first, second):
+            assert not h["paused"], h
+            assert abs(h["now"] - (h["t"] - start + trim)) < 0.25, h
+        assert second["now"] - first["now"] > 0.2, (first, second)
+        return [first, second]
+
+    page.get_by_role("button", name="Play", exact=True).click()
+    readings = in_step(1.0)
+    ana.shot("playing with the A1 sound")
+    print("A1 while playing:", readings)
+
+    page.get_by_role("button", name="Pause", exact=True).click()
+    until(lambda: heard()["paused"], "the sound pauses with the picture")
+    paused = heard()
+    page.wait_for_timeout(300)
+    assert heard()["now"] == paused["now"]  # it stays where it stopped
+
+    # A seek (2.5 s, paused) cues the sound at the new clip-local time; playing resumes in step.
+    slider.focus()
+    page.keyboard.press("Home")
+    for _ in range(2):
+        page.keyboard.press("PageDown")
+    for _ in range(12):
+        page.keyboard.press("ArrowRight")  # + half a second at 24 fps
+    exact_shown(page, 2.5)
+    until(lambda: abs(heard()["now"] - (2.5 - start + trim)) < 0.05, "cued after the seek")
+    ana.shot("sought to 2.5 s")
+    page.get_by_role("button", name="Play", exact=True).click()
+    print("A1 after the seek:", in_step(2.7))
+
+    # Shuttling (L again: 2x) is silent; the picture goes on.
+    page.keyboard.press("l")
+    until(lambda: heard()["paused"], "silent at 2x")
+    page.keyboard.press("k")
+    # Past its end the element is released.
+    slider.focus()
+    page.keyboard.press("End")
+    until(lambda: page.evaluate(HEAR, clip) is None, "released after the clip")
+    ana.shot("after the sound")

@@ -1,5 +1,6 @@
 """What a player and a timeline need from an asset, made on the server (never decoding whole files
-in the page): thumbnail strips, waveform peaks, and a browser-friendly proxy where the asset is not.
+in the page): thumbnail strips, waveform peaks, a browser-friendly proxy where the asset is not, and
+the sound alone for the player's mix (a small audio file, also of a video's sound).
 
 Derivatives are caches keyed by the asset's sha256 (the asset never changes, so neither do they),
 kept under ``<data>/derived/ab/<sha>/`` and written atomically; delete the folder to rebuild.
@@ -16,8 +17,10 @@ from pathlib import Path
 
 from shotline.assets.blobs import check_sha
 from shotline.assets.catalog import AssetCatalog, AssetKind
-from shotline.files import write_atomic
+from shotline.files import atomic_path, write_atomic
+from shotline.media.ffmpeg import run_ffmpeg
 from shotline.media.ingest import inspect_upload
+from shotline.media.probe import MediaInfo, probe
 from shotline.media.thumbstrip import ThumbStrip, thumbnail_strip
 from shotline.media.transcode import browser_friendly, make_proxy
 from shotline.media.waveform import waveform_peaks
@@ -40,6 +43,41 @@ def asset_of_url(url: str) -> str | None:
 
 class NotVideo(StudioError, ValueError):
     status = 422
+
+
+class NoAudio(StudioError, ValueError):
+    status = 422
+
+
+# Audio-only files every current browser's <audio> plays and seeks as they are (container and
+# codec), with the type to serve them as: the catalog's own mime may be a guess (a film's WAV
+# narration is stored as audio/mp4).
+_BROWSER_AUDIO = {
+    ("wav", "pcm_s16le"): "audio/wav",
+    ("wav", "pcm_s24le"): "audio/wav",
+    ("wav", "pcm_f32le"): "audio/wav",
+    ("wav", "pcm_u8"): "audio/wav",
+    ("mp3", "mp3"): "audio/mpeg",
+    ("mov,mp4,m4a,3gp,3g2,mj2", "aac"): "audio/mp4",
+    ("mov,mp4,m4a,3gp,3g2,mj2", "mp3"): "audio/mp4",
+    ("flac", "flac"): "audio/flac",
+    ("ogg", "vorbis"): "audio/ogg",
+    ("ogg", "opus"): "audio/ogg",
+}
+
+
+def browser_audio(info: MediaInfo) -> str | None:
+    """The type to serve an audio-only file as when browsers play it as it is; None otherwise."""
+    if info.has_video or not info.has_audio:
+        return None
+    return _BROWSER_AUDIO.get((info.format, info.audio_codec or ""))
+
+
+@dataclass(frozen=True)
+class Sound:
+    path: Path
+    mime: str
+    is_original: bool
 
 
 @dataclass(frozen=True)
@@ -94,6 +132,30 @@ class MediaDerivatives:
             peaks = waveform_peaks(self.catalog.local_path(sha), buckets)
             write_atomic(cached, json.dumps(peaks).encode())
         return peaks
+
+    def audio(self, sha: str) -> Sound:
+        """An asset's sound alone, as a browser plays it: the file itself when it is audio a
+        browser reads, else its first audio stream in M4A (AAC; copied when it is AAC already)."""
+        self.catalog.get(sha)
+        cached = self._dir(sha) / "audio.m4a"
+        if cached.is_file():
+            return Sound(cached, "audio/mp4", False)
+        with self._lock(sha):
+            if cached.is_file():
+                return Sound(cached, "audio/mp4", False)
+            path = self.catalog.local_path(sha)
+            info = probe(path)
+            if not info.has_audio:
+                raise NoAudio(f"asset {sha[:12]} has no sound")
+            mime = browser_audio(info)
+            if mime is not None:
+                return Sound(path, mime, True)
+            copy = info.audio_codec == "aac"
+            codec = ["-c:a", "copy"] if copy else ["-c:a", "aac", "-b:a", "128k"]
+            with atomic_path(cached) as tmp:
+                run_ffmpeg(["-i", str(path), "-map", "0:a:0", "-vn", *codec,
+                            "-movflags", "+faststart", "-f", "mp4", str(tmp)])  # fmt: skip
+        return Sound(cached, "audio/mp4", False)
 
     def proxy(self, sha: str) -> Proxy:
         """The asset itself when a browser plays it well, else a cached H.264 proxy."""

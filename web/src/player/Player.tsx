@@ -20,6 +20,7 @@ export function Player() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const videoA = useRef<HTMLVideoElement>(null);
   const videoB = useRef<HTMLVideoElement>(null);
+  const sounds = useRef<HTMLDivElement>(null);
   const clock = useRef<HTMLSpanElement>(null);
   const [engine, setEngine] = useState<PlayerEngine | null>(null);
   const written = useRef<number | null>(null);
@@ -28,10 +29,10 @@ export function Player() {
   const end = timelineEnd(clips);
 
   useEffect(() => {
-    if (!canvas.current || !videoA.current || !videoB.current) return;
-    const made = new PlayerEngine(canvas.current, [videoA.current, videoB.current], project);
+    if (!canvas.current || !videoA.current || !videoB.current || !sounds.current) return;
+    const made = new PlayerEngine(canvas.current, [videoA.current, videoB.current], project, sounds.current);
     made.onEnd = () => transport.pause();
-    // The engine owns a canvas and two media elements: it lives exactly as long as they do.
+    // The engine owns a canvas and the media elements: it lives exactly as long as they do.
     setEngine(made);
     return () => made.destroy();
   }, [project, transport]);
@@ -117,6 +118,8 @@ export function Player() {
         {/* The two decoders the canvas draws from: the clip showing and the next one. */}
         <video ref={videoA} className="decoder" aria-hidden="true" />
         <video ref={videoB} className="decoder" aria-hidden="true" />
+        {/* The mix's <audio> elements (the engine adds and removes them; React renders none). */}
+        <div ref={sounds} className="sounds" aria-hidden="true" />
       </div>
       <ProgressBar
         engine={engine}

@@ -2,7 +2,9 @@
 // already loaded and seeked, so a cut swaps elements instead of waiting on the network or a
 // seek). Playing, a local clock drives the picture and the video elements follow it; stopped,
 // the canvas shows the server's exact frame for the time (browsers seek to "about" a time).
+// The picture's decoder plays its clip's sound; the mixer plays every other audible clip's.
 import type { Clip } from "../store/types";
+import { Mixer } from "./mixer";
 import { clipAt, fit, fpsOf, frameAt, localSource, localTime, nextShown, playable, sourceOf, timelineEnd } from "./schedule";
 
 function shape(c: Clip): string {
@@ -53,11 +55,13 @@ export class PlayerEngine {
   private audioBlocked = false; // the browser refused sound without a gesture: play muted
   private exactFrame = "";
   private ctx: CanvasRenderingContext2D;
+  private mixer: Mixer;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
     videos: [HTMLVideoElement, HTMLVideoElement],
     private readonly project: string,
+    soundHost: HTMLElement,
   ) {
     const ctx = canvas.getContext("2d", { alpha: false });
     if (!ctx) throw new Error("no 2D canvas");
@@ -73,6 +77,7 @@ export class PlayerEngine {
       video.muted = true;
       video.playsInline = true;
     }
+    this.mixer = new Mixer(soundHost, project, DRIFT);
     this.black();
     this.frame = requestAnimationFrame(this.tick);
   }
@@ -84,6 +89,7 @@ export class PlayerEngine {
       video.removeAttribute("src");
       video.load();
     }
+    this.mixer.destroy();
   }
 
   setClips(clips: readonly Clip[], revision: number): void {
@@ -120,6 +126,7 @@ export class PlayerEngine {
   pause(): void {
     this.playing = false;
     for (const slot of this.slots) slot.video.pause();
+    this.mixer.pause();
   }
 
   private tick = (now: number): void => {
@@ -142,6 +149,8 @@ export class PlayerEngine {
 
   private render(now: number): void {
     const t = this.time;
+    // Sound only at 1× forward (an editor mutes shuttling and reverse play).
+    this.mixer.sync(this.clips, t, !this.playing ? "stopped" : this.rate === 1 ? "rolling" : "shuttling");
     const active = clipAt(this.clips, t);
     const slot = active ? this.slotFor(active) : null;
     const following = nextShown(this.clips, t);
@@ -164,7 +173,7 @@ export class PlayerEngine {
     const local = localTime(active, t);
     const frame = 1 / fpsOf(active);
     if (this.playing && this.rate > 0) {
-      video.muted = this.audioBlocked;
+      video.muted = this.audioBlocked || this.rate !== 1 || !active.hasAudio;
       if (video.playbackRate !== this.rate) video.playbackRate = this.rate;
       if (!video.seeking && Math.abs(video.currentTime - local) > DRIFT) video.currentTime = local;
       if (video.paused) {

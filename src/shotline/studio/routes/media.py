@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from shotline.media.errors import MediaError
 from shotline.media.frames import FrameReader
 from shotline.studio.deps import Member, Services
-from shotline.studio.derivatives import NotVideo, asset_of_url
+from shotline.studio.derivatives import NoAudio, NotVideo, asset_of_url
 from shotline.studio.errors import NotFound, StudioError
 from shotline.timeline.model import ClipStatus, Timeline
 from shotline.timeline.resolve import FrameRef, resolve_frame
@@ -65,6 +65,21 @@ def media_proxy(sha: Sha, access: Member, services: Services) -> FileResponse:
         raise UnsupportedMedia(str(exc)) from exc
     original = {"X-Proxy-Is-Original": str(proxy.is_original).lower()}
     return FileResponse(proxy.path, media_type="video/mp4", headers=original)
+
+
+@router.get(
+    "/media/{sha}/audio", responses={404: {}, 206: {}, 422: {}}, response_class=FileResponse
+)
+def media_audio(sha: Sha, access: Member, services: Services) -> FileResponse:
+    """The asset's sound alone, for the player's mix: the file itself when a browser plays it
+    (WAV, MP3, AAC, FLAC, Ogg), else its audio in M4A (a video's sound without its picture)."""
+    _check(services, access.project, sha)
+    try:
+        sound = services.derivatives.audio(sha)
+    except NoAudio as exc:
+        raise UnsupportedMedia(str(exc)) from exc
+    original = {"X-Audio-Is-Original": str(sound.is_original).lower(), **IMMUTABLE}
+    return FileResponse(sound.path, media_type=sound.mime, headers=original)
 
 
 @router.get("/media/{sha}/thumbnails", responses={404: {}, 422: {}}, response_class=Response)
