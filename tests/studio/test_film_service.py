@@ -46,6 +46,11 @@ def test_a_run_waits_at_checkpoints_takes_picks_and_finishes(tmp_path: Path) -> 
             timeline = films.timeline("p1", state.id, "ana")
             videos = [c for c in timeline.clips if c.kind.value == "video"]
             assert videos and all(asset_of_url(c.source or "") for c in timeline.clips)
+            # Each asset has its file's own type: the narration is a WAV, not an "audio/mp4".
+            catalog = studio.engine.catalog
+            for clip in timeline.clips:
+                mime = catalog.get(asset_of_url(clip.source or "") or "").mime
+                assert mime == ("video/mp4" if clip.kind.value == "video" else "audio/x-wav")
             assert {n.status for n in notices} >= {"awaiting_pick_refs", "done"}
             assert {n.project for n in notices} == {"p1"}
             # The run is the CLI's run: `shotline film status RUN` reads the same folder.

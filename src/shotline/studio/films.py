@@ -17,6 +17,7 @@ import contextlib
 import io
 import json
 import logging
+import mimetypes
 import re
 import tempfile
 import threading
@@ -555,7 +556,9 @@ class FilmRuns:
                 media = (path.parent / clip.source).resolve()
                 if not media.is_relative_to(path.parent.resolve()) or not media.is_file():
                     raise FilmError(f"clip {clip.id!r} of the film has no media at {clip.source}")
-                mime = "audio/mp4" if clip.kind is ClipKind.AUDIO else "video/mp4"
+                # The file's own type (the narration is a WAV), by its name as it was written.
+                default = "audio/mp4" if clip.kind is ClipKind.AUDIO else "video/mp4"
+                mime = mimetypes.guess_type(media.name)[0] or default
                 kind = AssetKind.AUDIO if clip.kind is ClipKind.AUDIO else AssetKind.VIDEO
                 asset = catalog.add_file(media, kind=kind, mime=mime, owner=user,
                                          duration=clip.source_duration)  # fmt: skip
