@@ -34,20 +34,7 @@ from shotline.app import build_server
 from shotline.config import Settings
 from shotline.media.testcard import TestCard, write_testcard
 from shotline.studio.csrf import CSRF_HEADER
-from shotline.studio.inprocess import serve_in_thread
-
-CHROMIUM = Path("/usr/bin/chromium")
-# As tests/web/conftest.py launches it (the closed network refuses Chromium's background calls).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
+from shotline.studio.inprocess import CHROMIUM, CHROMIUM_ARGS, serve_in_thread
 
 PASSWORD = "correct horse battery"
 TRACKS = 8

@@ -26,28 +26,16 @@ import pytest
 from shotline.config import WEB_DIST
 from shotline.media.testcard import TestCard, write_testcard
 from shotline.studio.csrf import CSRF_HEADER
+from shotline.studio.inprocess import CHROMIUM, CHROMIUM_ARGS
 from tests.studio.serving import PASSWORD_LINE, serve
 
 sync_api = pytest.importorskip("playwright.sync_api")
 # What a page shows may lag on a loaded 2-core machine (the whole suite runs beside it).
 sync_api.expect.set_options(timeout=15_000)
 
-CHROMIUM = Path("/usr/bin/chromium")
 PASSWORD = "correct horse battery"
 PROJECT = "p1"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "out" / "e2e"
-# As the machine's notes say: without these, Chromium's background connections are refused by
-# the closed network, many at a time.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 
 if not CHROMIUM.exists() or not (WEB_DIST / "index.html").exists():
     pytest.fail(
@@ -106,6 +94,26 @@ class Studio:
         owner.put(f"{api}/uploads/{upload['id']}", content=data).raise_for_status()
         until(lambda: self.clip(clip_id, project)["status"] == "ready", f"{name} ready")
         return clip_id
+
+
+def command(client: httpx.Client, body: dict[str, Any], project: str = PROJECT) -> dict[str, Any]:
+    """One timeline edit over HTTP (setting up what a test is not about); it must be accepted."""
+    answer = client.post(f"/api/projects/{project}/timeline/commands", json=body)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def fresh(studio: Studio, client: httpx.Client, project: str = PROJECT) -> None:
+    """An empty timeline with one video and one audio track and nothing selected (the tests of
+    a module share its project)."""
+    state = studio.timeline(project)["timeline"]
+    for clip in state["clips"]:
+        command(client, {"op": "delete", "clipId": clip["id"]}, project)
+    for kind, key in (("video", "tracks"), ("audio", "audioTracks")):
+        for index in range(len(state[key]) - 1, 0, -1):
+            command(client, {"op": "removeTrack", "kind": kind, "index": index}, project)
+    selection = {"playhead": 0, "clear": True}
+    client.put(f"/api/projects/{project}/timeline/selection", json=selection).raise_for_status()
 
 
 def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:

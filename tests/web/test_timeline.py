@@ -7,32 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.conftest import PROJECT, Person, Studio, until
-
-COMMANDS = f"/api/projects/{PROJECT}/timeline/commands"
-
-
-def command(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
-    answer = client.post(COMMANDS, json=body)
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
-
-
-def fresh(studio: Studio, client: httpx.Client) -> None:
-    """An empty timeline with one video and one audio track (tests share the project)."""
-    state = studio.timeline()["timeline"]
-    for clip in state["clips"]:
-        command(client, {"op": "delete", "clipId": clip["id"]})
-    for kind, key in (("video", "tracks"), ("audio", "audioTracks")):
-        for index in range(len(state[key]) - 1, 0, -1):
-            command(client, {"op": "removeTrack", "kind": kind, "index": index})
-    client.put(f"/api/projects/{PROJECT}/timeline/selection", json={"playhead": 0, "clear": True})
+from tests.web.conftest import PROJECT, Person, Studio, command, fresh, until
 
 
 def clip_button(page: Page, name: str) -> Locator:

@@ -21,9 +21,8 @@ from playwright.sync_api import (
     expect,
 )
 
-from tests.web.conftest import PASSWORD, PROJECT, Person, Studio, until
+from tests.web.conftest import PASSWORD, PROJECT, Person, Studio, command, fresh, until
 
-COMMANDS = f"/api/projects/{PROJECT}/timeline/commands"
 WIDE = (2560, 1440)
 
 # Every box of these that shows must not overflow the page nor overlap a sibling.
@@ -31,22 +30,6 @@ INTERACTIVE = (
     "button, a[href], input:not([type=hidden]), select, textarea, [role=button], [role=slider],"
     " label.button"
 )
-
-
-def command(client: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
-    answer = client.post(COMMANDS, json=body)
-    assert answer.status_code == 200, answer.text
-    return dict(answer.json())
-
-
-def fresh(studio: Studio, client: httpx.Client) -> None:
-    """An empty timeline with one video and one audio track (the tests share the project)."""
-    state = studio.timeline()["timeline"]
-    for clip in state["clips"]:
-        command(client, {"op": "delete", "clipId": clip["id"]})
-    for kind, key in (("video", "tracks"), ("audio", "audioTracks")):
-        for index in range(len(state[key]) - 1, 0, -1):
-            command(client, {"op": "removeTrack", "kind": kind, "index": index})
 
 
 @pytest.fixture(scope="module")
