@@ -273,6 +273,18 @@ class Generator:
                 work.rmdir()
         return Path(self.catalog.local_path(asset.sha256))
 
+    def _span(
+        self, project: str, in_point: float | None, out_point: float | None
+    ) -> tuple[Timeline, Span]:
+        """The live timeline and what lies between in and out (given, else the shared ones)."""
+        timeline = self.timelines.get(project)
+        sel = timeline.selection
+        start = sel.in_point if in_point is None else in_point
+        end = sel.out_point if out_point is None else out_point
+        if start is None or end is None:
+            raise GenerationError("set an in point and an out point first")
+        return timeline, plan(timeline, start, end)
+
     def start(
         self,
         project: str,
@@ -286,13 +298,7 @@ class Generator:
     ) -> Started:
         text = check_prompt(prompt)
         provider_id = self._provider(provider, model)
-        timeline = self.timelines.get(project)
-        sel = timeline.selection
-        start = sel.in_point if in_point is None else in_point
-        end = sel.out_point if out_point is None else out_point
-        if start is None or end is None:
-            raise GenerationError("set an in point and an out point first")
-        span = plan(timeline, start, end)
+        timeline, span = self._span(project, in_point, out_point)
         first = None if span.frames.first is None else self._frame_png(
             project, timeline, span.frames.first, user)  # fmt: skip
         last = None if span.frames.last is None else self._frame_png(
@@ -360,13 +366,7 @@ class Generator:
         """``start`` without its effects: the frames, price and credits of the span and the track
         its clip would take (the same placement rule: the lowest free track above its sources)."""
         provider_id = self._provider(provider, model)
-        timeline = self.timelines.get(project)
-        sel = timeline.selection
-        start = sel.in_point if in_point is None else in_point
-        end = sel.out_point if out_point is None else out_point
-        if start is None or end is None:
-            raise GenerationError("set an in point and an out point first")
-        span = plan(timeline, start, end)
+        timeline, span = self._span(project, in_point, out_point)
         info = self.studio.registry.get(provider_id).info
         conformed = conform(self._request("estimate", span, timeline, None, None), info).request
         assert isinstance(conformed, VideoRequest)
