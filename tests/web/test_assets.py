@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import wave
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,42 @@ def test_a_local_file_plays_for_its_owner_placeholder_for_others_then_uploads(
     assert any(s.startswith(("Uploading", "Converting")) for s in _seen(ben.page)), _seen(ben.page)
     upload = [u for u in studio.admin.get(f"{API}/uploads").json() if u["clip_id"] == clip_id]
     assert upload[0]["status"] == "ready" and upload[0]["size"] == media.stat().st_size
+
+
+def _tone(path: Path, seconds: float = 1.5, rate: int = 16_000) -> Path:
+    """A WAV with a rising sawtooth: audio only, no video stream."""
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        samples = (int(12_000 * ((i * 220 / rate) % 1 - 0.5) * i / (seconds * rate))
+                   for i in range(int(seconds * rate)))  # fmt: skip
+        out.writeframes(b"".join(s.to_bytes(2, "little", signed=True) for s in samples))
+    return path
+
+
+def test_an_audio_file_lands_on_a1_and_shows_its_waveform_once_uploaded(
+    studio: Studio, person: Any, tmp_path: Path
+) -> None:
+    media = _tone(tmp_path / "voice over.wav")
+    ana: Person = person("ana")
+    ben: Person = person("ben")
+    mine = _import(ana, media)
+    on_a1 = re.compile(rf"^{re.escape(media.name)}, A1, ")
+    for who in (ana, ben):
+        expect(who.page.get_by_role("button", name=on_a1)).to_be_visible()
+    (clip,) = [c for c in studio.timeline()["timeline"]["clips"] if c["name"] == media.name]
+    assert (clip["type"], clip["trackIndex"], clip["sourceType"]) == ("audio", 0, "local")
+    ana.shot("audio file on A1")
+
+    mine.get_by_role("button", name="Upload").click()
+    until(lambda: studio.clip(clip["id"])["sourceType"] == "cloud", "the upload shared")
+    assert studio.clip(clip["id"])["type"] == "audio"
+    for who in (ana, ben):
+        card = who.page.get_by_role("listitem", name=f"Upload: {media.name}")
+        expect(card.get_by_role("img", name=f"Waveform of {media.name}")).to_be_visible()
+        expect(who.page.get_by_role("button", name=on_a1)).to_be_visible()
+    ana.shot("uploaded audio: waveform card, still on A1")
 
 
 def test_over_the_threshold_the_browser_transcodes_with_ffmpeg_wasm(

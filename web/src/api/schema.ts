@@ -704,6 +704,7 @@ export interface paths {
         /**
          * Add Local Clip
          * @description A clip imported on one user's machine: the others see its owner, name and duration.
+         *     An audio file goes on an audio track (one is added if the project has none).
          */
         post: operations["add_local_clip_api_projects__project__local_clips_post"];
         delete?: never;
@@ -1305,6 +1306,11 @@ export interface components {
              */
             type: "clip";
         };
+        /**
+         * ClipKind
+         * @enum {string}
+         */
+        ClipKind: "video" | "audio";
         /** ConfirmIn */
         ConfirmIn: {
             /** Budget */
@@ -1799,6 +1805,11 @@ export interface components {
              * @default 0
              */
             trackIndex: number;
+            /**
+             * @description audio for a file without a video stream
+             * @default video
+             */
+            type: components["schemas"]["ClipKind"];
             /** Width */
             width?: number | null;
         };

@@ -8,7 +8,7 @@ import { useEvents, useStudio, useTimeline } from "../studio/context";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { DownloadLink } from "./DownloadLink";
 import { ExportList, ExportMenu, useExports } from "./ExportMenu";
-import { appendPoint, importLocalFile } from "./importFile";
+import { importLocalFile } from "./importFile";
 import { LocalFiles } from "./LocalFiles";
 import { Preview } from "./Preview";
 import { SaveDialog } from "./SaveDialog";
@@ -92,7 +92,7 @@ export function AssetPanel() {
       for (const file of files) {
         try {
           await store.whenSynced();
-          await importLocalFile(project, file, appendPoint(store.getSnapshot().clips));
+          await importLocalFile(project, file, () => store.getSnapshot().clips);
           setNotice(`Imported ${file.name}: it plays here now; Upload shares it with everyone.`);
         } catch (e) {
           setNotice(null);
@@ -321,6 +321,7 @@ function AssetCard({
   else if (item.kind === "generated_image" && item.url) preview = <Preview kind="image" src={item.url} label={item.name} />;
   else if (video && item.url)
     preview = <Preview kind="video" src={item.url} poster={isMedia(item.url) ? `${item.url}/thumbnails?count=1&height=90` : null} label={item.name} />;
+  else if (item.mime?.startsWith("audio/") && item.url) preview = <Preview kind="audio" src={item.url} label={item.name} />;
   else preview = <div className="preview icon">{KIND_LABEL[item.kind]}</div>;
   const busy = item.status && !["ready", "succeeded", "done", "finished"].includes(item.status);
   return (

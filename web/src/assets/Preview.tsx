@@ -1,10 +1,13 @@
 // A thumbnail that plays: on hover, on keyboard focus, or with its own play button (nothing only
-// on hover). Videos loop muted; a saved timeline flips through its shots' frames.
+// on hover). Videos loop muted; a saved timeline flips through its shots' frames; an audio file
+// shows the server's waveform and plays only from its button (sound on hover would startle).
 import { useEffect, useRef, useState } from "react";
+import { mediaOf, peaksPath, waveform } from "../timeline/media";
 
 type Props =
   | { kind: "video"; src: string; poster?: string | null; label: string }
   | { kind: "image"; src: string; label: string }
+  | { kind: "audio"; src: string; label: string }
   | { kind: "flipbook"; still: string | null; frames: () => Promise<string[]>; label: string };
 
 const FLIP_MS = 600;
@@ -19,6 +22,7 @@ export function Preview(props: Props) {
     onFocus: () => setPlaying(true),
     onBlur: () => setPlaying(false),
   };
+  if (props.kind === "audio") return <AudioPreview src={props.src} label={props.label} />;
   if (props.kind === "image") {
     return (
       <div className="preview">
@@ -76,4 +80,42 @@ function Flipbook({ still, frames, active, label }: { still: string | null; fram
   }, [active, list]);
   const src = active && list?.length ? list[index % list.length] : still;
   return src ? <img src={src} alt={`Preview of ${label}`} /> : <div className="no-preview">No preview</div>;
+}
+
+function AudioPreview({ src, label }: { src: string; label: string }) {
+  const [path, setPath] = useState<string | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const audio = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const media = mediaOf({ cloudUrl: src });
+    if (!media) return;
+    let live = true;
+    void waveform(media).then((peaks) => live && setPath(peaksPath(peaks, 100)));
+    return () => {
+      live = false;
+    };
+  }, [src]);
+  useEffect(() => {
+    const a = audio.current;
+    if (!a) return;
+    if (playing) void a.play().catch(() => setPlaying(false));
+    else a.pause();
+  }, [playing]);
+  return (
+    <div className={`preview audio ${playing ? "playing" : ""}`}>
+      {path ? (
+        <svg className="asset-wave" viewBox="0 -1 100 2" preserveAspectRatio="none" role="img" aria-label={`Waveform of ${label}`}>
+          <path d={path} />
+        </svg>
+      ) : (
+        <span className="audio-glyph" role="img" aria-label={`Audio file ${label}`}>
+          ♪
+        </span>
+      )}
+      <audio ref={audio} src={src} preload="none" onEnded={() => setPlaying(false)} aria-hidden="true" />
+      <button className="play" aria-label={`${playing ? "Stop" : "Play"} ${label}`} aria-pressed={playing} onClick={() => setPlaying(!playing)}>
+        {playing ? "❚❚" : "▶"}
+      </button>
+    </div>
+  );
 }

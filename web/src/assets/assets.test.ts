@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { CHUNK_BYTES, chunkPlan, nextChunk, resumeOffset, retryDelay } from "./chunks";
 import { downloadMethod, isIOS } from "./download";
 import { DEFAULT_POLICY, preparation, transcodeArgs, transcodedName, wasmAvailable } from "./policy";
+import { clip as fixtureClip } from "../timeline/fixture";
+import { appendPoint } from "./importFile";
 import { NO_FILTERS, assetQuery, facets, formatCost, formatDuration, isFiltered, type Asset } from "./query";
 
 describe("the size threshold (seed 000: over 50 MB, 1080p H.264 in the browser)", () => {
@@ -88,5 +90,18 @@ describe("downloads", () => {
     expect(isIOS({ userAgent: ipadOS, maxTouchPoints: 0 })).toBe(false);
     expect(downloadMethod({ userAgent: iphone })).toBe("link"); // an old iOS without files
     expect(downloadMethod({ userAgent: "Mozilla/5.0 (X11; Linux x86_64) Chrome/140", canShare: share })).toBe("link");
+  });
+});
+
+describe("where an imported file goes", () => {
+  const clips = [
+    fixtureClip("v", 0, 4),
+    fixtureClip("v2", 1, 9, { trackIndex: 1 }),
+    fixtureClip("a", 2, 1.5, { type: "audio" }),
+  ];
+  it("appends a video after V1 and an audio file after A1", () => {
+    expect(appendPoint(clips)).toBe(4);
+    expect(appendPoint(clips, "audio")).toBe(3.5);
+    expect(appendPoint([], "audio")).toBe(0);
   });
 });

@@ -2,7 +2,7 @@
 // leaves the machine), the server puts a local clip on the timeline for everyone (a placeholder
 // with owner, name and duration), and this tab keeps the file to play it at once.
 import { api, call } from "../api/client";
-import type { Clip } from "../store/types";
+import type { Clip, TrackKind } from "../store/types";
 import { rememberLocal } from "./localFiles";
 
 export interface Probe {
@@ -40,16 +40,17 @@ export function probe(url: string, timeoutMs = 15_000): Promise<Probe> {
   });
 }
 
-/** Where an imported clip goes: after everything on V1 (an editor's append). */
-export function appendPoint(clips: readonly Clip[], trackIndex = 0): number {
+/** Where an imported clip goes: after everything on V1, or on A1 for an audio file (an editor's append). */
+export function appendPoint(clips: readonly Clip[], kind: TrackKind = "video", trackIndex = 0): number {
   let end = 0;
   for (const clip of clips) {
-    if (clip.type !== "audio" && clip.trackIndex === trackIndex) end = Math.max(end, clip.startTime + clip.duration);
+    if (clip.type === kind && clip.trackIndex === trackIndex) end = Math.max(end, clip.startTime + clip.duration);
   }
   return Math.round(end * 1000) / 1000;
 }
 
-export async function importLocalFile(project: string, file: File, startTime: number): Promise<string> {
+/** Probes the file, then puts it after the clips of its track (`clips` read once the kind is known). */
+export async function importLocalFile(project: string, file: File, clips: () => readonly Clip[]): Promise<string> {
   const probeUrl = URL.createObjectURL(file);
   let found: Probe;
   try {
@@ -57,14 +58,16 @@ export async function importLocalFile(project: string, file: File, startTime: nu
   } finally {
     URL.revokeObjectURL(probeUrl);
   }
+  const kind: TrackKind = found.hasVideo ? "video" : "audio"; // no video stream: an audio clip on A1
   const created = await call(
     api.POST("/api/projects/{project}/local-clips", {
       params: { path: { project } },
       body: {
         filename: file.name,
         duration: Math.round(found.duration * 1000) / 1000,
-        startTime,
+        startTime: appendPoint(clips(), kind),
         trackIndex: 0,
+        type: kind,
         hasAudio: true, // metadata does not say in every browser; camera files nearly always have sound
         width: found.width,
         height: found.height,

@@ -22,13 +22,13 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from shotline.media.transcode import SHARE_HEIGHT
-from shotline.studio.collab.commands import AddClip
+from shotline.studio.collab.commands import AddClip, AddTrack
 from shotline.studio.deps import Member, Services
 from shotline.studio.derivatives import media_url
 from shotline.studio.errors import Forbidden, NotFound
 from shotline.studio.schemas import Body
 from shotline.studio.uploads import Upload, display_name
-from shotline.timeline.model import Clip, SourceType
+from shotline.timeline.model import Clip, ClipKind, SourceType
 from shotline.timeline.snapshot import clip_to_dict
 
 router = APIRouter(prefix="/api/projects/{project}", tags=["uploads"])
@@ -163,6 +163,9 @@ class LocalClip(Body):
     duration: float = Field(gt=0, le=24 * 3600)
     start_time: float = Field(ge=0, le=24 * 3600, alias="startTime")
     track_index: int = Field(0, ge=0, le=99, alias="trackIndex")
+    kind: ClipKind = Field(
+        ClipKind.VIDEO, alias="type", description="audio for a file without a video stream"
+    )
     has_audio: bool = Field(False, alias="hasAudio")
     width: int | None = Field(None, gt=0, le=16384)
     height: int | None = Field(None, gt=0, le=16384)
@@ -177,14 +180,19 @@ class LocalClipOut(BaseModel):
 
 @router.post("/local-clips", status_code=201, responses={422: {}})
 def add_local_clip(body: LocalClip, access: Member, services: Services) -> LocalClipOut:
-    """A clip imported on one user's machine: the others see its owner, name and duration."""
+    """A clip imported on one user's machine: the others see its owner, name and duration.
+    An audio file goes on an audio track (one is added if the project has none)."""
+    timelines = services.timelines
+    if body.kind is ClipKind.AUDIO and not timelines.get(access.project).audio_tracks:
+        timelines.command(access.project, access.user.name, AddTrack(op="addTrack", kind="audio"))
     clip = Clip(
         id=f"clip-local-{uuid.uuid4().hex[:12]}", name=display_name(body.filename),
         start=body.start_time, duration=body.duration, track_index=body.track_index,
-        source_duration=body.duration, has_audio=body.has_audio, width=body.width,
-        height=body.height, source_type=SourceType.LOCAL, owner=access.user.name,
+        kind=body.kind, source_duration=body.duration, width=body.width, height=body.height,
+        has_audio=body.has_audio or body.kind is ClipKind.AUDIO,
+        source_type=SourceType.LOCAL, owner=access.user.name,
     )  # fmt: skip
     add = AddClip(op="add", clip=clip_to_dict(clip))
-    services.timelines.command(access.project, access.user.name, add)  # in the user's undo
+    timelines.command(access.project, access.user.name, add)  # in the user's undo
     return LocalClipOut(clip_id=clip.id, owner=clip.owner or "", name=clip.name,
                         duration=clip.duration)  # fmt: skip
