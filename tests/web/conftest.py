@@ -79,11 +79,13 @@ class Studio:
         start: float,
         duration: float = 2.0,
         project: str = PROJECT,
+        track_index: int = 0,
     ) -> str:
         """A ready cloud clip of ``media`` at ``start`` (set up over HTTP as an upload is):
         its id."""
         api = f"/api/projects/{project}"
-        body = {"filename": name, "duration": duration, "startTime": start, "hasAudio": True}
+        body = {"filename": name, "duration": duration, "startTime": start, "hasAudio": True,
+                "trackIndex": track_index}  # fmt: skip
         created = owner.post(f"{api}/local-clips", json=body)
         assert created.status_code == 201, created.text
         clip_id = str(created.json()["clip_id"])

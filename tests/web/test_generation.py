@@ -6,6 +6,7 @@ down to the reset; an administrator resets their own credits with a long press."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,6 +81,41 @@ def test_generate_from_in_out_seen_by_both(
     expect(picture).to_have_attribute("data-frame", f"{clip_id}#0")
     ben.shot("ben's player shows the generated clip")
     ana.shot("ana sees it succeed")
+
+
+def test_the_timeline_shows_where_the_generated_clip_lands(
+    studio: Studio, person: Callable[..., Person], card: Path
+) -> None:
+    """Seed 000's suggested new-track area: a free track's span is lit; over a full stack a dashed
+    ghost row stands above the top video track, gone once in/out is cleared."""
+    ana = person("ana")
+    page = ana.page
+    client = studio.api("ana")
+    studio.shot(client, card, "street.mp4", 6.0)
+    selection = f"/api/projects/{PROJECT}/timeline/selection"
+    client.put(selection, json={"inPoint": 6.5, "outPoint": 7.5}).raise_for_status()
+    timeline = page.get_by_role("region", name="Timeline")
+    free = timeline.get_by_role("img", name="The generated clip goes on V2")
+    expect(free).to_be_visible()
+    ghost = timeline.get_by_role("img", name=re.compile(r"^New track V\d+ for the generated clip"))
+    expect(ghost).to_have_count(0)
+    ana.shot("a free track lit for the generated clip")
+
+    studio.shot(client, card, "close-up.mp4", 6.0, track_index=1)  # V1 and V2 taken: no free track
+    expect(ghost).to_be_visible()
+    expect(ghost).to_have_accessible_name("New track V3 for the generated clip")
+    expect(timeline.get_by_role("listitem", name="V3, added by the generation")).to_be_visible()
+    expect(free).to_have_count(0)
+    colour = ghost.evaluate("g => getComputedStyle(g).borderTopColor")
+    assert colour == (RED if page.locator(".shell.no-credits").count() else YELLOW), colour
+    on_v2 = timeline.get_by_role("button", name=re.compile(r"^close-up\.mp4, V2, "))
+    box, top = ghost.bounding_box(), on_v2.bounding_box()  # the ghost row is above the top track
+    assert box is not None and top is not None and box["y"] + box["height"] <= top["y"]
+    ana.shot("a ghost track above the full stack")
+
+    client.put(selection, json={"clear": True}).raise_for_status()
+    expect(ghost).to_have_count(0)
+    ana.shot("cleared: no ghost")
 
 
 def test_running_out_of_credits_turns_generation_red(

@@ -7,10 +7,10 @@ import { api, call, ApiError, type Schemas } from "../api/client";
 import { useStudio, useTimeline } from "../studio/context";
 import { timecode } from "../player/schedule";
 import { credits, useCredits } from "./credits";
+import { estimates, useEstimate } from "./estimate";
 import "./generation.css";
 
 type Model = Schemas["VideoModelOut"];
-type Estimate = Schemas["GenerationEstimateOut"];
 const ESTIMATE_DELAY_MS = 150;
 
 export function money(value: string | number | null | undefined): string {
@@ -26,8 +26,8 @@ export function GenerateBar() {
   const [models, setModels] = useState<Model[]>([]);
   const [provider, setProvider] = useState<string>("");
   const [prompt, setPrompt] = useState("");
-  const [estimate, setEstimate] = useState<Estimate | null>(null);
-  const [estimateError, setEstimateError] = useState<string | null>(null);
+  const { estimate, error: estimateError } = useEstimate(); // shared with the timeline's landing
+  const [modelsError, setModelsError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [refusal, setRefusal] = useState<string | null>(null);
   const [started, setStarted] = useState<string | null>(null);
@@ -39,26 +39,23 @@ export function GenerateBar() {
         setModels(found);
         setProvider((current) => current || (found[0]?.provider ?? ""));
       },
-      (error: unknown) => setEstimateError(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => setModelsError(error instanceof Error ? error.message : String(error)),
     );
   }, [project]);
+  useEffect(() => () => estimates.set(null), []); // nothing to draw once the bar is gone
 
   // The estimate follows the range, the model and every timeline change (placement may move).
   useEffect(() => {
-    if (!hasRange || !provider) return;
+    if (!hasRange || !provider) return estimates.set(null);
     let live = true;
     const timer = setTimeout(() => {
       const query = { provider, in_point: inPoint, out_point: outPoint };
       call(api.GET("/api/projects/{project}/generate/estimate", { params: { path: { project }, query } })).then(
         (found) => {
-          if (!live) return;
-          setEstimate(found);
-          setEstimateError(null);
+          if (live) estimates.set(found);
         },
         (error: unknown) => {
-          if (!live) return;
-          setEstimate(null);
-          setEstimateError(error instanceof Error ? error.message : String(error));
+          if (live) estimates.set(null, error instanceof Error ? error.message : String(error));
         },
       );
     }, ESTIMATE_DELAY_MS);
@@ -157,7 +154,7 @@ export function GenerateBar() {
           This needs {range.credits} frame credits; you have {credit.credits.remaining} left today.
         </p>
       )}
-      {estimateError && hasRange && <p className="error">{estimateError}</p>}
+      {(modelsError ?? (hasRange ? estimateError : null)) && <p className="error">{modelsError ?? estimateError}</p>}
       {refusal && (
         <p className="error" role="alert">
           {refusal}

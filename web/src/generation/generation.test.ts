@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyEvent, type Job } from "./Activity";
 import { CreditStore, type CreditsOut } from "./credits";
+import { EstimateStore, landingOf, type Estimate } from "./estimate";
 import { money } from "./GenerateBar";
 
 function balance(remaining: number): CreditsOut {
@@ -41,5 +42,34 @@ describe("activity", () => {
     expect(applyEvent([job], { type: "job", job_id: "other", status: "running", message: "" })).toBeNull();
     expect(money("0")).toBe("free");
     expect(money("0.05")).toBe("$0.050");
+  });
+});
+
+describe("where the generated clip lands (the timeline's ghost track)", () => {
+  const estimate = (over: Partial<Estimate>): Estimate => ({
+    in_point: 2, out_point: 3, frames: 24, estimated_cost: "0", credits: 0, provider: "offline.interpolate",
+    track_index: 1, new_track: false, first_frame: null, last_frame: null, ...over,
+  });
+  const range = { inPoint: 2, outPoint: 3, playhead: 0 };
+  it("lights a free track's span, or a new track on top when none is free", () => {
+    expect(landingOf(estimate({}), range, 2)).toEqual({ kind: "free", trackIndex: 1, name: "V2", start: 2, end: 3 });
+    expect(landingOf(estimate({ track_index: 2, new_track: true }), range, 2)).toEqual({ kind: "new", name: "V3", start: 2, end: 3 });
+  });
+  it("draws nothing without a range or for another range's (stale) estimate", () => {
+    expect(landingOf(null, range, 2)).toBeNull();
+    expect(landingOf(estimate({}), { ...range, outPoint: null }, 2)).toBeNull();
+    expect(landingOf(estimate({ out_point: 4 }), range, 2)).toBeNull();
+  });
+  it("shares one estimate with every reader and tells them when it changes", () => {
+    const store = new EstimateStore();
+    let told = 0;
+    store.subscribe(() => told++);
+    const found = estimate({});
+    store.set(found);
+    store.set(found); // the same answer: nobody re-renders
+    expect(store.getSnapshot().estimate).toBe(found);
+    store.set(null);
+    expect(store.getSnapshot()).toEqual({ estimate: null, error: null });
+    expect(told).toBe(2);
   });
 });

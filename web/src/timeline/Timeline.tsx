@@ -3,12 +3,14 @@
 // shared playhead and in/out, linked groups and other people's presence.
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore, type CSSProperties } from "react";
 import { localUrl, localVersion, subscribeLocal } from "../assets/localFiles";
+import { landingOf, useEstimate } from "../generation/estimate";
 import { usePresence, useStudio, useTimeline } from "../studio/context";
 import type { Clip, Command, Presence } from "../store/types";
 import { ClipView, type Placement } from "./ClipView";
 import { clipAt, parseFps, stepFrame, timecode, DEFAULT_FPS } from "./frames";
 import { HEAD_WIDTH, ROW_HEIGHT, RULER_HEIGHT } from "./geometry";
 import { linkedGroup } from "./group";
+import { LandingHead, LandingMark } from "./Landing";
 import type { Action } from "./keymap";
 import { Links, type Link } from "./Links";
 import { RulerMarks, TrackMarks } from "./Marks";
@@ -301,6 +303,9 @@ export function Timeline() {
   const removeTrack = (row: Row) => void send({ op: "removeTrack", kind: row.kind, index: row.index });
   const unlink = useCallback((clip: Clip) => void send({ op: "unlink", clipId: clip.id }), [send]);
 
+  const { estimate } = useEstimate();
+  const landing = landingOf(estimate, timeline.selection, videoCount);
+  const ghostRows = landing?.kind === "new" ? 1 : 0; // the new track's row, above the top one
   const fps = parseFps(clipAt(timeline.clips, playhead)?.sourceFps) ?? DEFAULT_FPS;
   const sheetStyle = {
     "--pps": pps,
@@ -309,7 +314,7 @@ export function Timeline() {
     "--row-h": `${ROW_HEIGHT}px`,
     "--video-rows": videoCount,
     width: HEAD_WIDTH + contentSeconds * pps,
-    height: RULER_HEIGHT + rows.length * ROW_HEIGHT,
+    height: RULER_HEIGHT + (rows.length + ghostRows) * ROW_HEIGHT,
   } as CSSProperties;
   const bucket = 2 ** Math.floor(Math.log2(pps));
 
@@ -355,11 +360,12 @@ export function Timeline() {
             <RulerMarks selection={timeline.selection} playhead={playhead} others={others} />
           </div>
           <div className="timeline-body">
-            <TrackHeads rows={rows} counts={counts} onRemove={removeTrack} />
-            <div className="lanes" ref={lanesRef} onPointerDown={() => setSelected(new Set())}>
+            <TrackHeads rows={rows} counts={counts} onRemove={removeTrack} ghost={landing?.kind === "new" ? <LandingHead name={landing.name} /> : null} />
+            <div className={ghostRows ? "lanes with-landing" : "lanes"} ref={lanesRef} onPointerDown={() => setSelected(new Set())}>
               {rows.map((row, i) => (
                 <div key={`${row.kind}-${row.id}`} className={`lane ${row.kind}`} style={{ "--r": i } as CSSProperties} />
               ))}
+              {landing && <LandingMark landing={landing} videoCount={videoCount} />}
               <TrackMarks selection={timeline.selection} playhead={playhead} others={others} snap={preview?.snap ?? null} />
               {rendered.map((clip) => (
                 <ClipView

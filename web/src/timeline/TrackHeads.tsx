@@ -1,10 +1,11 @@
 // The track headers (sticky on the left): name, kind, and removing an empty track.
-import type { CSSProperties } from "react";
+import type { CSSProperties, ReactNode } from "react";
 import type { Row } from "./rows";
 
-export function TrackHeads({ rows, counts, onRemove }: { rows: Row[]; counts: ReadonlyMap<string, number>; onRemove: (row: Row) => void }) {
+export function TrackHeads({ rows, counts, onRemove, ghost = null }: { rows: Row[]; counts: ReadonlyMap<string, number>; onRemove: (row: Row) => void; ghost?: ReactNode }) {
   return (
     <div className="track-heads" role="list" aria-label="Tracks">
+      {ghost}
       {rows.map((row, i) => {
         const count = counts.get(`${row.kind}:${row.index}`) ?? 0;
         return (
