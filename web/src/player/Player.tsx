@@ -109,12 +109,17 @@ export function Player() {
     }
   };
 
-  const empty = !clips.some((c) => c.type === "video");
+  const noPicture = !clips.some((c) => c.type === "video");
+  const empty = noPicture
+    ? clips.length === 0
+      ? "Nothing to play yet: import a file, generate a clip or make a film."
+      : "Sound only: no clip on the video tracks."
+    : null;
   return (
     <div ref={container} className={fullscreen ? "player fullscreen" : "player"} role="region" aria-label="Player" onKeyDown={onKeyDown}>
       <div className="screen">
         <canvas ref={canvas} aria-label="Picture" role="img" />
-        {empty && <p className="screen-empty">Nothing to play yet: upload or generate a clip.</p>}
+        {empty && <p className="screen-empty">{empty}</p>}
         {/* The two decoders the canvas draws from: the clip showing and the next one. */}
         <video ref={videoA} className="decoder" aria-hidden="true" />
         <video ref={videoB} className="decoder" aria-hidden="true" />
