@@ -40,9 +40,10 @@ FILM_IDEA ?= a stranded astronaut on the moon walks around and discovers nature
 
 # The idea-to-film run (YOLO, offline providers) prints the paths of the film, its timeline, its
 # script and its storyboard; the timeline demo (mixed-rate clips, exports) runs first.
-demo: $(STAMP)
+demo: $(STAMP) $(WEB_DIST)
 	$(BIN)/shotline demo --out out/demo
 	SHOTLINE_DATA=out/film/studio $(BIN)/shotline film "$(FILM_IDEA)" --yolo -o out/film/film.mp4
+	@echo "The browser studio: $(BIN)/shotline serve, then http://127.0.0.1:8000 (its first start prints the admin password)"
 
 test: lint typecheck web-check unit
 

@@ -21,3 +21,9 @@ def test_on_postgresql_the_server_leaves_the_work_to_workers(tmp_path: Path) -> 
     with fresh_postgres_url() as database, serve(tmp_path, database=database) as (url, printed):
         assert "connected to workers" in " ".join(printed.split())
         log_in_with_printed_password(url, printed)
+
+
+def test_without_the_bundle_it_says_how_to_build_it(tmp_path: Path) -> None:
+    missing = {"SHOTLINE_WEB_DIST": str(tmp_path / "not-built")}
+    with serve(tmp_path / "data", env=missing) as (_url, printed):
+        assert "The browser studio is not built" in " ".join(printed.split())

@@ -57,4 +57,8 @@ def serve(
         mode = "working the queues here" if working else "connected to workers"
         console.print(f"shotline studio on http://{host}:{port} ({mode}; data in "
                       f"{settings.data_dir})", highlight=False)  # fmt: skip
+        if not (settings.web_dist / "index.html").is_file():
+            console.print(f"The browser studio is not built ({settings.web_dist}): `make demo` "
+                          "or `make test` builds it (or `npm ci && npm run build` in web/); the "
+                          "API works without it.", highlight=False)  # fmt: skip
         uvicorn.run(create_app(services), host=host, port=port, log_level="info")
