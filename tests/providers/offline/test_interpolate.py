@@ -95,7 +95,13 @@ def test_deterministic(square_pair: tuple[Path, Path], tmp_path: Path) -> None:
         )
         assert out.path is not None
         outs.append(decode(out.path))
-    assert all(np.array_equal(a, b) for a, b in zip(*outs, strict=True))
+    # (Seen failing once in ~7 full-suite runs under load, never alone: say where it differs.)
+    differ = {
+        i: int(np.abs(a.astype(int) - b).max())
+        for i, (a, b) in enumerate(zip(*outs, strict=True))
+        if not np.array_equal(a, b)
+    }
+    assert not differ, f"frame: largest pixel difference {differ}"
 
 
 def test_one_frame_push_in(square_pair: tuple[Path, Path], ctx: SimpleContext) -> None:
