@@ -19,7 +19,7 @@ from shotline.files import atomic_path
 from shotline.media.ffmpeg import Progress, run_ffmpeg
 from shotline.media.ingest import Inspection
 
-SHARE_THRESHOLD = 50 * 1024 * 1024  # bytes (seed 000: "larger than 50MB")
+SHARE_THRESHOLD = 50 * 1000**2  # bytes (seed 000: "larger than 50MB"; as config.py says it)
 SHARE_HEIGHT = 1080
 PROXY_HEIGHT = 720
 PROXY_GOP_SECONDS = 1.0  # a seek decodes at most this much
