@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -20,6 +17,7 @@ from shotline.providers.offline import OfflineInterpolate
 from shotline.studio.events import FilmRunEvent, JobEvent, UploadEvent
 from shotline.timeline.model import ClipStatus, SourceType
 from tests.film.pipeline_support import SCRIPT
+from tests.polling import until as _until
 from tests.studio.conftest import PROJECT, LiveServer
 
 API = f"/api/projects/{PROJECT}"
@@ -29,16 +27,6 @@ API = f"/api/projects/{PROJECT}"
 def card(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("http-media")
     return write_testcard(TestCard(Fraction(24), 2.0, gop=48, tone=330.0), folder / "card.mp4")
-
-
-def _until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _local_clip(client: httpx.Client, name: str = "phone clip.mp4", start: float = 0.0) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -27,6 +26,7 @@ from shotline.config import WEB_DIST
 from shotline.media.testcard import TestCard, write_testcard
 from shotline.studio.csrf import CSRF_HEADER
 from shotline.studio.inprocess import CHROMIUM, CHROMIUM_ARGS
+from tests.polling import until
 from tests.studio.serving import PASSWORD_LINE, serve
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -116,17 +116,6 @@ def fresh(studio: Studio, client: httpx.Client, project: str = PROJECT) -> None:
             command(client, {"op": "removeTrack", "kind": kind, "index": index}, project)
     selection = {"playhead": 0, "clear": True}
     client.put(f"/api/projects/{project}/timeline/selection", json=selection).raise_for_status()
-
-
-def until(check: Callable[[], Any], what: str, timeout: float = 60) -> Any:
-    """Polls ``check`` until it is truthy (for server-side state; pages use ``expect``)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="session")

@@ -202,35 +202,36 @@ export function AssetPanel() {
   );
 }
 
+// What each confirmation asks (loading and deleting act for everyone: say so).
+const CONFIRMS: Record<Confirm["kind"], { verb: string; message: string; confirm: string; danger: boolean }> = {
+  load: {
+    verb: "Load",
+    message: "It replaces the timeline for everyone in this project, right now. Save the current timeline first if you want to keep it.",
+    confirm: "Load for everyone",
+    danger: false,
+  },
+  "delete-save": {
+    verb: "Delete",
+    message: "The saved timeline and its preview are deleted for everyone. The live timeline is not changed.",
+    confirm: "Delete",
+    danger: true,
+  },
+  remove: {
+    verb: "Remove",
+    message: "It leaves this project's assets. Clips on the timeline that use it keep playing.",
+    confirm: "Remove",
+    danger: true,
+  },
+};
+
 function ConfirmFor({ confirm, onConfirm, onClose }: { confirm: Confirm; onConfirm: () => Promise<void>; onClose: () => void }) {
-  const name = `“${confirm.asset.name}”`;
-  if (confirm.kind === "load")
-    return (
-      <ConfirmDialog
-        title={`Load ${name}?`}
-        message="It replaces the timeline for everyone in this project, right now. Save the current timeline first if you want to keep it."
-        confirm="Load for everyone"
-        onConfirm={onConfirm}
-        onClose={onClose}
-      />
-    );
-  if (confirm.kind === "delete-save")
-    return (
-      <ConfirmDialog
-        title={`Delete ${name}?`}
-        message="The saved timeline and its preview are deleted for everyone. The live timeline is not changed."
-        confirm="Delete"
-        danger
-        onConfirm={onConfirm}
-        onClose={onClose}
-      />
-    );
+  const { verb, message, confirm: label, danger } = CONFIRMS[confirm.kind];
   return (
     <ConfirmDialog
-      title={`Remove ${name}?`}
-      message="It leaves this project's assets. Clips on the timeline that use it keep playing."
-      confirm="Remove"
-      danger
+      title={`${verb} “${confirm.asset.name}”?`}
+      message={message}
+      confirm={label}
+      danger={danger}
       onConfirm={onConfirm}
       onClose={onClose}
     />
